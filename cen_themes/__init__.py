@@ -1,0 +1,3 @@
+"""cen-themes: a workbench for qualitative thematic analysis and meta-synthesis."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,4 @@
+from cen_themes.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""The command line: a thin layer over the services (DESIGN.md, command-line contract)."""
+
+from cen_themes.cli.app import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,125 @@
+"""The command group, shared options and the one place errors become one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from cen_themes import __version__
+from cen_themes.config import coder_name, project_location
+from cen_themes.db import Project, open_project
+from cen_themes.errors import CenThemesError
+
+
+class State:
+    """What the group's options set for every command."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db_option = db
+        self._project: Project | None = None
+
+    @property
+    def location(self) -> str:
+        return project_location(self.db_option)
+
+    def project(self, location: str | None = None) -> Project:
+        if self._project is None:
+            self._project = open_project(location or self.location)
+            for notice in self._project.notices:
+                note(notice)
+        return self._project
+
+    def close(self) -> None:
+        if self._project is not None:
+            self._project.close()
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH_OR_URL",
+    help="The project: a SQLite file path or a postgresql+psycopg:// URL "
+    "(default: $CEN_THEMES_DB, else cen-themes.db here).",
+)
+@click.version_option(__version__, prog_name="cen-themes")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """cen-themes: code transcripts, build themes, export matrices."""
+    state = State(db)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def note(message: str) -> None:
+    """A remark for the user on stderr (never mixed into a command's output)."""
+    click.echo(message, err=True)
+
+
+def fail_line(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def emit_json(value: Any) -> None:
+    """One JSON document on stdout, UTF-8."""
+    write_stdout(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    stream.write(text.encode("utf-8"))
+    stream.flush()
+
+
+def resolve_coder(explicit: str | None = None) -> str:
+    return coder_name(explicit)
+
+
+def parse_pairs(pairs: Sequence[str], what: str = "attribute") -> dict[str, str]:
+    """KEY=VALUE arguments into a dict; a pair without '=' is a usage error."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"{what} '{pair}' is not KEY=VALUE")
+        result[key.strip()] = value
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run a command; any user error ends as one line and exit code 1."""
+    from cen_themes.cli import commands  # noqa: F401  (registers the commands)
+
+    try:
+        code = cli.main(args=argv, prog_name="cen-themes", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = (
+            f" (see: cen-themes {exc.ctx.command_path.split(' ', 1)[-1]} --help)"
+            if exc.ctx and " " in exc.ctx.command_path
+            else " (see: cen-themes --help)"
+        )
+        fail_line(f"{exc.format_message()}{hint}")
+        sys.exit(1)
+    except click.ClickException as exc:
+        fail_line(exc.format_message())
+        sys.exit(1)
+    except CenThemesError as exc:
+        fail_line(str(exc))
+        sys.exit(1)
+    except click.Abort:
+        fail_line("aborted")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        fail_line("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,302 @@
+"""init, import, sources, show, attrs, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cen_themes import resources
+from cen_themes.cli.app import (
+    State,
+    cli,
+    emit_json,
+    fail_line,
+    note,
+    parse_pairs,
+    pass_state,
+    resolve_coder,
+    write_stdout,
+)
+from cen_themes.db import head_revision
+from cen_themes.importers import SUPPORTED_EXTENSIONS
+from cen_themes.services import attributes as attribute_service
+from cen_themes.services import sources as source_service
+from cen_themes.services.sources import ImportOutcome, ImportReport
+
+DEMO_DB = "cen-themes-demo.db"
+
+
+@cli.command()
+@pass_state
+def init(state: State) -> None:
+    """Create the project database, or upgrade it to this version's schema."""
+    project = state.project()
+    if project.created:
+        click.echo(f"created project {project.display_name}")
+    elif project.backup_path is None and not project.notices:
+        click.echo(f"project {project.display_name} is up to date (schema {head_revision()})")
+    else:
+        click.echo(f"project {project.display_name} is now at schema {head_revision()}")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An attribute for every imported source (repeatable).",
+)
+@click.option(
+    "--kind", help="interview, focus group, study, ... (default: from the speakers found)."
+)
+@click.option(
+    "--name", help="The source name (one file only; default: the file name without extension)."
+)
+@click.option(
+    "--speaker-pattern",
+    metavar="REGEX",
+    help="A regex with a (?P<speaker>...) group matching a speaker label at a line start.",
+)
+@pass_state
+def import_(
+    state: State,
+    files: tuple[Path, ...],
+    attrs: tuple[str, ...],
+    kind: str | None,
+    name: str | None,
+    speaker_pattern: str | None,
+) -> int:
+    """Import transcripts: .txt .md .docx .odt .pdf .vtt .srt.
+
+    Each file imports whole or not at all; the others still import when one fails.
+    Identical content is skipped. Exit code 1 when any file failed.
+    """
+    attributes = parse_pairs(attrs)
+    project = state.project()
+    report = _run_import(state, project, list(files), attributes, kind, name, speaker_pattern)
+    return _summarise(report)
+
+
+def _run_import(state, project, files, attributes, kind, name, speaker_pattern) -> ImportReport:
+    coder = resolve_coder()
+    show_bar = len(files) > 1 and sys.stderr.isatty()
+    if not show_bar:
+        return source_service.import_files(
+            project,
+            files,
+            coder=coder,
+            attributes=attributes,
+            kind=kind,
+            name=name,
+            speaker_pattern=speaker_pattern,
+            progress=_print_outcome,
+        )
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=len(files))
+
+        def advance(outcome: ImportOutcome) -> None:
+            bar.update(task, advance=1, description=outcome.path.name)
+            bar.console.print(_outcome_line(outcome), markup=False, highlight=False)
+
+        return source_service.import_files(
+            project,
+            files,
+            coder=coder,
+            attributes=attributes,
+            kind=kind,
+            name=name,
+            speaker_pattern=speaker_pattern,
+            progress=advance,
+        )
+
+
+def _outcome_line(outcome: ImportOutcome) -> str:
+    if outcome.status == "failed":
+        return f"error: {outcome.message}"
+    if outcome.status == "skipped":
+        return f"note: {outcome.message}"
+    return outcome.message
+
+
+def _print_outcome(outcome: ImportOutcome) -> None:
+    if outcome.status == "imported":
+        click.echo(outcome.message)
+    elif outcome.status == "skipped":
+        note(f"note: {outcome.message}")
+    else:
+        fail_line(outcome.message)
+
+
+def _summarise(report: ImportReport) -> int:
+    total = len(report.outcomes)
+    if total > 1:
+        note(
+            f"{len(report.imported)} imported, {len(report.skipped)} skipped as already "
+            f"imported, {len(report.failed)} failed"
+        )
+        for outcome in report.failed:
+            note(f"  failed: {outcome.message}")
+    return 1 if report.failed else 0
+
+
+@cli.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_state
+def sources_(state: State, as_json: bool) -> None:
+    """List the sources in import order, with counts and attributes."""
+    found = source_service.list_sources(state.project())
+    if as_json:
+        emit_json(
+            [
+                {
+                    "name": s.name,
+                    "kind": s.kind,
+                    "words": s.words,
+                    "segments": s.segments,
+                    "excerpts": s.excerpts,
+                    "attributes": s.attributes,
+                }
+                for s in found
+            ]
+        )
+        return
+    if not found:
+        note("no sources yet: cen-themes import FILE...")
+        return
+    rows = [
+        (
+            s.name,
+            s.kind,
+            str(s.words),
+            str(s.segments),
+            str(s.excerpts),
+            ", ".join(f"{k}={v}" for k, v in s.attributes.items()),
+        )
+        for s in found
+    ]
+    write_stdout(_table(("name", "kind", "words", "segments", "excerpts", "attributes"), rows))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    numeric = {i for i in range(len(header)) if all(r[i].isdigit() for r in rows)}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Text, attributes and segments as JSON.")
+@pass_state
+def show(state: State, source: str, as_json: bool) -> None:
+    """Print a source's stored text exactly (offsets index it)."""
+    detail = source_service.get_source(state.project(), source)
+    if not as_json:
+        write_stdout(detail.text)
+        return
+    emit_json(
+        {
+            "name": detail.name,
+            "kind": detail.kind,
+            "text": detail.text,
+            "attributes": detail.attributes,
+            "segments": [
+                {"start": s.start, "end": s.end, "speaker": s.speaker, "turn": s.turn}
+                for s in detail.segments
+            ],
+        }
+    )
+
+
+@cli.group()
+def attrs() -> None:
+    """Source attributes (group, setting, region, ...)."""
+
+
+@attrs.command("set")
+@click.argument("source")
+@click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
+@pass_state
+def attrs_set(state: State, source: str, pairs: tuple[str, ...]) -> None:
+    """Set attributes of one source."""
+    values = parse_pairs(pairs)
+    changes = attribute_service.set_attributes(
+        state.project(), source, values, coder=resolve_coder()
+    )
+    click.echo(f"{source}: {len(changes)} attribute value(s) changed")
+
+
+@attrs.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path), metavar="FILE.csv")
+@pass_state
+def attrs_import(state: State, csv_file: Path) -> None:
+    """Set attributes from a CSV: a header row, the first column the source name."""
+    changes = attribute_service.import_attributes(state.project(), csv_file, coder=resolve_coder())
+    sources = len({c.source for c in changes})
+    click.echo(f"{csv_file}: {len(changes)} attribute value(s) changed on {sources} source(s)")
+
+
+@cli.command()
+@pass_state
+def demo(state: State) -> int:
+    """Build a project from the bundled sample transcripts and summarise it.
+
+    The project is cen-themes-demo.db in the working directory unless --db is given;
+    running it again changes nothing.
+    """
+    samples = resources.sample_transcripts()
+    files = sorted(p for p in samples.iterdir() if p.suffix.lower() in SUPPORTED_EXTENSIONS)
+    if not files:
+        fail_line(f"no sample transcripts found in {samples}")
+        return 1
+    project = state.project(state.db_option or DEMO_DB)
+    note(f"demo project: {project.display_name}")
+    report = source_service.import_files(project, files, coder=resolve_coder())
+    for outcome in report.failed:
+        fail_line(outcome.message)
+    attributes_csv = samples / "attributes.csv"
+    if attributes_csv.is_file():
+        attribute_service.import_attributes(project, attributes_csv, coder=resolve_coder())
+    found = source_service.list_sources(project)
+    words = sum(s.words for s in found)
+    segments = sum(s.segments for s in found)
+    click.echo(
+        f"{len(found)} sources, {words:,} words, {segments:,} segments "
+        f"({len(report.imported)} imported now, {len(report.skipped)} already there)"
+    )
+    rows = [
+        (
+            s.name,
+            s.kind,
+            str(s.words),
+            str(s.segments),
+            ", ".join(f"{k}={v}" for k, v in s.attributes.items()),
+        )
+        for s in found
+    ]
+    write_stdout(_table(("name", "kind", "words", "segments", "attributes"), rows))
+    note(f"next: cen-themes --db {project.display_name} show {found[0].name}")
+    return 1 if report.failed else 0

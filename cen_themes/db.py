@@ -1,0 +1,306 @@
+"""Open a project database: create it, or upgrade it safely, and hand out units of work.
+
+A path means SQLite (one file per project); a ``postgresql+psycopg://`` URL means a
+shared PostgreSQL database. Opening a project:
+
+- a new or empty database is created at the newest schema revision;
+- an older SQLite file is first copied to a timestamped backup, then upgraded;
+- a database whose revision this version does not know (made by a newer cen-themes)
+  is refused, and so is a database that is not a cen-themes project at all.
+
+SQLite connections get foreign keys, WAL, a busy timeout and real transactions (the
+pysqlite driver's own transaction handling is switched off, so that DDL and DML alike
+run inside ``BEGIN ... COMMIT``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cen_themes.errors import ProjectError
+from cen_themes.resources import bundled
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def migrations_dir() -> Path:
+    """The Alembic environment: inside the installed package, or the repo's ``migrations/``."""
+    return bundled("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def to_url(db: str | Path) -> str:
+    """A database argument as a SQLAlchemy URL: a path means SQLite."""
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _display(url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from pysqlite: SQLAlchemy's "begin" hook emits BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    # Writers take the write lock up front, so two writers queue on the busy timeout
+    # instead of failing when a read transaction tries to become a write transaction.
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Project:
+    """An open project: the engine, a session factory, and what opening it did."""
+
+    url: str
+    engine: Engine
+    notices: list[str] = field(default_factory=list)
+    created: bool = False
+    backup_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        writer_engine = self.engine
+        if self.is_sqlite:
+            writer_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        return _display(self.url)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or ``None`` for a server database."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database else None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work that changes the project: committed whole or not at all."""
+        with self._writer() as session, _database_errors(self), session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """One consistent read of the project."""
+        with self._reader() as session, _database_errors(self), session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@contextlib.contextmanager
+def _database_errors(project: Project) -> Iterator[None]:
+    """Turn a locked, vanished or corrupt database into one readable error."""
+    try:
+        yield
+    except OperationalError as exc:
+        message = str(exc.orig) if exc.orig is not None else str(exc)
+        if "locked" in message or "busy" in message:
+            raise ProjectError(
+                f"{project.display_name}: the project is locked by another program; "
+                "try again in a moment"
+            ) from exc
+        if "readonly" in message or "read-only" in message:
+            raise ProjectError(f"{project.display_name}: the project file is read-only") from exc
+        if "disk" in message and ("full" in message or "I/O" in message):
+            raise ProjectError(f"{project.display_name}: cannot write: {message}") from exc
+        raise
+    except DatabaseError as exc:
+        if "malformed" in str(exc) or "not a database" in str(exc):
+            raise ProjectError(
+                f"{project.display_name}: the project file is damaged ({exc.orig})"
+            ) from exc
+        raise
+
+
+def open_project(db: str | Path) -> Project:
+    """Open (creating or upgrading as needed) the project at a path or URL."""
+    url = to_url(db)
+    shown = _display(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ProjectError(f"{db}: not a database path or URL") from exc
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite:
+        _check_sqlite_path(Path(parsed.database or ""), shown)
+    try:
+        engine = make_engine(url)
+    except Exception as exc:  # unknown dialect or driver: a user's URL mistake
+        raise ProjectError(f"{shown}: cannot use this database URL ({exc})") from exc
+    project = Project(url=url, engine=engine)
+    try:
+        _migrate(project)
+    except ProjectError:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise ProjectError(f"{shown}: cannot open the project ({exc.orig})") from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        raise ProjectError(f"{shown}: not a cen-themes project database ({exc.orig})") from exc
+    return project
+
+
+def _check_sqlite_path(path: Path, shown: str) -> None:
+    if not str(path):
+        raise ProjectError("an in-memory database cannot hold a project; give a file path")
+    if path.is_dir():
+        raise ProjectError(f"{shown}: is a directory, not a project file")
+    if not path.exists() and not path.parent.is_dir():
+        raise ProjectError(
+            f"{shown}: cannot create the project: folder {path.parent} does not exist"
+        )
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            magic = fh.read(16)
+        if magic != b"SQLite format 3\x00":
+            raise ProjectError(f"{shown}: not a cen-themes project (not an SQLite database)")
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _migrate(project: Project) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    with project.engine.connect() as conn:
+        revision = current_revision(conn)
+        tables = set(inspect(conn).get_table_names())
+        conn.rollback()
+    if revision == head:
+        return
+    if revision is None:
+        if tables - {"alembic_version"}:
+            raise ProjectError(
+                f"{project.display_name}: not a cen-themes project "
+                "(it holds other tables and no cen-themes schema version)"
+            )
+        _upgrade(project)
+        project.created = True
+        return
+    try:
+        script.get_revision(revision)
+    except Exception as exc:
+        raise ProjectError(
+            f"{project.display_name}: made by a newer version of cen-themes (schema revision "
+            f"{revision}); upgrade cen-themes to open it"
+        ) from exc
+    if project.is_sqlite and project.path is not None:
+        project.backup_path = backup_sqlite(project.path)
+        project.notices.append(
+            f"{project.display_name}: upgraded the project from schema {revision} to {head}; "
+            f"the old file is backed up as {project.backup_path}"
+        )
+    else:
+        project.notices.append(
+            f"{project.display_name}: upgraded the project from schema {revision} to {head}"
+        )
+    _upgrade(project)
+
+
+def _upgrade(project: Project) -> None:
+    with project.engine.connect() as conn:
+        if project.is_sqlite:
+            # Batch migrations rebuild tables; foreign keys are checked once at the end.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        with conn.begin():
+            command.upgrade(alembic_config(conn), "head")
+            if project.is_sqlite:
+                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise ProjectError(
+                        f"{project.display_name}: upgrade stopped, foreign keys broken: "
+                        f"{problems[:3]}"
+                    )
+        if project.is_sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def backup_sqlite(path: Path, destination: Path | None = None) -> Path:
+    """Copy a live SQLite project (WAL included) with SQLite's online backup."""
+    if destination is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        destination = path.with_name(f"{path.name}.bak-{stamp}")
+        counter = 1
+        while destination.exists():
+            destination = path.with_name(f"{path.name}.bak-{stamp}-{counter}")
+            counter += 1
+    source = sqlite3.connect(path)
+    try:
+        target = sqlite3.connect(destination)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return destination

@@ -1,0 +1,239 @@
+"""All tables of a cen-themes project (DESIGN.md, "Domain model").
+
+Offsets (``start``/``end``) are 0-based Unicode code points into ``Source.text``, end
+exclusive. The module holds no logic beyond invariants the database can enforce; the
+services in :mod:`cen_themes.services` own every operation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    """One transcript or study text, stored exactly as imported."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(64), default="interview")
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    words: Mapped[int] = mapped_column(Integer, default=0)
+    original_filename: Mapped[str] = mapped_column(String(1024), default="")
+    format: Mapped[str] = mapped_column(String(16), default="txt")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attributes: Mapped[list[Attribute]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", passive_deletes=True
+    )
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", passive_deletes=True
+    )
+    excerpts: Mapped[list[Excerpt]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Attribute(Base):
+    """A characteristic of a source: group=service user, region=London, n=12."""
+
+    __tablename__ = "attributes"
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="attributes")
+
+
+class Segment(Base):
+    """A codable unit found by spaCy: one sentence within one speaker turn.
+
+    ``turn`` numbers the speaker turns of a source from 0, so a whole turn is the
+    segments sharing a number. The speaker label is never inside a segment.
+    """
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
+        Index("ix_segments_source_start", "source_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(255))
+    turn: Mapped[int] = mapped_column(Integer)
+
+    source: Mapped[Source] = relationship(back_populates="segments")
+
+
+class Coder(Base):
+    """A person who codes; every coding and event records one."""
+
+    __tablename__ = "coders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class Code(Base):
+    """An entry in the codebook tree. Names are unique among siblings (checked by the
+    codebook service, since SQL unique constraints do not compare NULL parents)."""
+
+    __tablename__ = "codes"
+    __table_args__ = (Index("ix_codes_parent_id_name", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[str] = mapped_column(String(16), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Code | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Code]] = relationship(back_populates="parent")
+
+
+class Excerpt(Base):
+    """A coded span of a source. Codes attach to it as codings."""
+
+    __tablename__ = "excerpts"
+    __table_args__ = (
+        UniqueConstraint("source_id", "start", "end"),
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    source: Mapped[Source] = relationship(back_populates="excerpts")
+    codings: Mapped[list[Coding]] = relationship(
+        back_populates="excerpt", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Coding(Base):
+    """A code applied to an excerpt by a coder (at most once per code and coder)."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint("excerpt_id", "code_id", "coder_id"),
+        Index("ix_codings_code_id", "code_id"),
+        Index("ix_codings_coder_id", "coder_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    excerpt: Mapped[Excerpt] = relationship(back_populates="codings")
+    code: Mapped[Code] = relationship()
+    coder: Mapped[Coder] = relationship()
+
+
+class Theme(Base):
+    """A higher-level finding; subthemes have a parent theme."""
+
+    __tablename__ = "themes"
+    __table_args__ = (Index("ix_themes_parent_id_name", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="RESTRICT"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Theme | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Theme]] = relationship(back_populates="parent")
+
+
+class ThemeCode(Base):
+    """Which codes a theme rolls up (many-to-many)."""
+
+    __tablename__ = "theme_codes"
+    __table_args__ = (Index("ix_theme_codes_code_id", "code_id"),)
+
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Memo(Base):
+    """Free notes on a source, code, theme or the whole project (target_id NULL)."""
+
+    __tablename__ = "memos"
+    __table_args__ = (
+        CheckConstraint(
+            "target_type IN ('project', 'source', 'code', 'theme')", name="target_type"
+        ),
+        Index("ix_memos_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Event(Base):
+    """The audit trail: every change, who made it, when, and enough to reverse it."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    coder: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))

@@ -1,0 +1,153 @@
+"""Source attributes: group=service user, setting=specialist, region=London."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cen_themes.db import Project
+from cen_themes.errors import CenThemesError, InputError
+from cen_themes.importers.encoding import decode_text
+from cen_themes.models import Attribute, Source
+from cen_themes.services.events import record
+from cen_themes.services.sources import check_attributes, find_source
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChange:
+    source_id: int
+    source: str
+    key: str
+    before: str | None
+    after: str
+
+
+def set_attributes(
+    project: Project, source: str, attributes: dict[str, str], *, coder: str
+) -> list[AttributeChange]:
+    """Set (or overwrite) attributes of one source."""
+    attributes = check_attributes(attributes)
+    if not attributes:
+        raise InputError("give at least one KEY=VALUE")
+    with project.write() as session:
+        found = find_source(session, source)
+        changes = _apply(session, found, attributes)
+        _record(session, changes, coder, f"set {_describe(changes)} on {found.name}")
+    return changes
+
+
+def import_attributes(project: Project, path: Path, *, coder: str) -> list[AttributeChange]:
+    """Set attributes from a CSV: a header row, the first column the source name.
+
+    Every row is checked before anything is written: an unknown source anywhere in the
+    file leaves the project unchanged. Empty cells set nothing.
+    """
+    rows = _read_csv(path)
+    header, body = rows[0], rows[1:]
+    keys = [key.strip() for key in header[1:]]
+    if not keys:
+        raise InputError(f"{path}: the header needs a source column and at least one attribute")
+    for position, key in enumerate(keys, start=2):
+        if not key:
+            raise InputError(f"{path}: column {position} of the header has no name")
+    if len(set(keys)) != len(keys):
+        raise InputError(f"{path}: the header names an attribute twice")
+    with project.write() as session:
+        names = dict(session.execute(select(Source.name, Source.id)).all())
+        wanted: list[tuple[int, dict[str, str]]] = []
+        for line, row in enumerate(body, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            name = row[0].strip()
+            if name not in names:
+                raise InputError(f"{path}, line {line}: no source named '{name}'")
+            if len(row) > len(header):
+                raise InputError(
+                    f"{path}, line {line}: {len(row)} cells but the header has {len(header)}"
+                )
+            values = {k: v.strip() for k, v in zip(keys, row[1:], strict=False) if v.strip()}
+            wanted.append((names[name], values))
+        changes: list[AttributeChange] = []
+        for source_id, values in wanted:
+            changes.extend(_apply(session, session.get(Source, source_id), values))
+        if changes:
+            _record(
+                session,
+                changes,
+                coder,
+                f"imported {len(changes)} attribute values from {path.name}",
+            )
+    return changes
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = decode_text(data)
+    except CenThemesError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+    if not rows or len(rows[0]) < 2:
+        raise InputError(f"{path}: the header needs a source column and at least one attribute")
+    return rows
+
+
+def _apply(session: Session, source: Source, values: dict[str, str]) -> list[AttributeChange]:
+    existing = {a.key: a for a in source.attributes}
+    changes = []
+    for key, value in values.items():
+        current = existing.get(key)
+        if current is None:
+            session.add(Attribute(source_id=source.id, key=key, value=value))
+            changes.append(AttributeChange(source.id, source.name, key, None, value))
+        elif current.value != value:
+            changes.append(AttributeChange(source.id, source.name, key, current.value, value))
+            current.value = value
+    return changes
+
+
+def _describe(changes: list[AttributeChange]) -> str:
+    return ", ".join(f"{c.key}={c.after}" for c in changes) or "nothing new"
+
+
+def _record(session: Session, changes: list[AttributeChange], coder: str, summary: str) -> None:
+    if not changes:
+        return
+    record(
+        session,
+        "attributes.set",
+        summary,
+        coder,
+        changes=[
+            {
+                "source_id": c.source_id,
+                "source": c.source,
+                "key": c.key,
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in changes
+        ],
+    )

@@ -1,0 +1,351 @@
+"""Sources: import files faithfully, list them, show them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cen_themes import nlp
+from cen_themes.db import Project
+from cen_themes.errors import CenThemesError, InputError, NotFoundError
+from cen_themes.importers import read_document
+from cen_themes.importers.base import Document
+from cen_themes.models import Attribute, Excerpt, Segment, Source
+from cen_themes.services.events import record
+
+# Files are read and segmented this many at a time (spaCy is fastest on batches);
+# each file is still written in a transaction of its own.
+IMPORT_BATCH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    name: str
+    kind: str
+    words: int
+    segments: int
+    excerpts: int
+    attributes: dict[str, str]
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentInfo:
+    start: int
+    end: int
+    speaker: str | None
+    turn: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDetail:
+    name: str
+    kind: str
+    text: str
+    attributes: dict[str, str]
+    segments: list[SegmentInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to one file: imported, skipped (identical content) or failed."""
+
+    path: Path
+    status: Literal["imported", "skipped", "failed"]
+    message: str
+    source: str | None = None
+    words: int = 0
+    segments: int = 0
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def imported(self) -> list[ImportOutcome]:
+        return self._with("imported")
+
+    @property
+    def skipped(self) -> list[ImportOutcome]:
+        return self._with("skipped")
+
+    @property
+    def failed(self) -> list[ImportOutcome]:
+        return self._with("failed")
+
+
+Progress = Callable[[ImportOutcome], None]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def infer_kind(document: Document) -> str:
+    """document (no speakers), interview (two), focus group (three or more)."""
+    speakers = {turn.speaker for turn in document.turns if turn.speaker is not None}
+    if len(speakers) >= 3:
+        return "focus group"
+    if len(speakers) == 2:
+        return "interview"
+    return "document"
+
+
+def check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise InputError("a source name cannot be empty")
+    if len(cleaned) > 255:
+        raise InputError(f"source name '{cleaned[:40]}...' is longer than 255 characters")
+    return cleaned
+
+
+def check_attributes(attributes: dict[str, str]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for key, value in attributes.items():
+        key = key.strip()
+        if not key:
+            raise InputError(f"attribute '={value}' has no key")
+        if len(key) > 255:
+            raise InputError(f"attribute key '{key[:40]}...' is longer than 255 characters")
+        cleaned[key] = value.strip()
+    return cleaned
+
+
+def import_files(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    coder: str,
+    attributes: dict[str, str] | None = None,
+    kind: str | None = None,
+    name: str | None = None,
+    speaker_pattern: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import each file in a transaction of its own; failures don't stop the rest.
+
+    A file whose content is already in the project is skipped; a file whose name is
+    taken by different content fails unless ``name`` renames it (one file only).
+    """
+    if name is not None and len(paths) != 1:
+        raise InputError(f"--name renames one file, but {len(paths)} files were given")
+    attributes = check_attributes(attributes or {})
+    if name is not None:
+        name = check_name(name)
+    if kind is not None and not kind.strip():
+        raise InputError("--kind cannot be empty")
+    report = ImportReport()
+    for batch_start in range(0, len(paths), IMPORT_BATCH):
+        batch = paths[batch_start : batch_start + IMPORT_BATCH]
+        read: list[tuple[Path, Document]] = []
+        for path in batch:
+            try:
+                read.append((path, read_document(path, speaker_pattern)))
+            except CenThemesError as exc:
+                _note(report, progress, ImportOutcome(path, "failed", f"{path}: {exc}"))
+        segmented = nlp.segment_many(document for _path, document in read)
+        for (path, document), segments in zip(read, segmented, strict=True):
+            outcome = _store(
+                project,
+                path,
+                document,
+                segments,
+                name=name or path.stem,
+                kind=kind.strip() if kind else infer_kind(document),
+                attributes=attributes,
+                coder=coder,
+            )
+            _note(report, progress, outcome)
+    return report
+
+
+def _note(report: ImportReport, progress: Progress | None, outcome: ImportOutcome) -> None:
+    report.outcomes.append(outcome)
+    if progress is not None:
+        progress(outcome)
+
+
+def _store(
+    project: Project,
+    path: Path,
+    document: Document,
+    segments: list[nlp.SegmentSpan],
+    *,
+    name: str,
+    kind: str,
+    attributes: dict[str, str],
+    coder: str,
+) -> ImportOutcome:
+    digest = content_hash(document.text)
+    words = count_words(document.text)
+    try:
+        with project.write() as session:
+            same = session.scalar(select(Source.name).where(Source.content_hash == digest))
+            if same is not None:
+                return ImportOutcome(
+                    path, "skipped", f"{path}: already imported as '{same}'", source=same
+                )
+            if session.scalar(select(Source.id).where(Source.name == name)) is not None:
+                return ImportOutcome(
+                    path,
+                    "failed",
+                    f"{path}: a source named '{name}' already exists with other content; "
+                    "use --name to import it under another name",
+                )
+            source = Source(
+                name=name,
+                kind=kind,
+                text=document.text,
+                content_hash=digest,
+                words=words,
+                original_filename=path.name,
+                format=document.format,
+            )
+            session.add(source)
+            session.flush()
+            for key, value in attributes.items():
+                session.add(Attribute(source_id=source.id, key=key, value=value))
+            _insert_segments(session, source.id, segments)
+            record(
+                session,
+                "source.import",
+                f"imported {name} from {path.name} ({words} words, {len(segments)} segments)",
+                coder,
+                source_id=source.id,
+                name=name,
+                content_hash=digest,
+                attributes=attributes,
+            )
+    except IntegrityError:
+        # Another process imported the same name or content between our check and insert.
+        return ImportOutcome(
+            path, "failed", f"{path}: '{name}' was imported by another program meanwhile"
+        )
+    return ImportOutcome(
+        path,
+        "imported",
+        f"{path}: imported as '{name}' ({words} words, {len(segments)} segments)",
+        source=name,
+        words=words,
+        segments=len(segments),
+    )
+
+
+def _insert_segments(session: Session, source_id: int, segments: list[nlp.SegmentSpan]) -> None:
+    if not segments:
+        return
+    session.execute(
+        insert(Segment),
+        [
+            {
+                "source_id": source_id,
+                "start": s.start,
+                "end": s.end,
+                "speaker": s.speaker,
+                "turn": s.turn,
+            }
+            for s in segments
+        ],
+    )
+
+
+def _attributes_by_source(session: Session, source_ids: Iterable[int] | None = None) -> dict:
+    query = select(Attribute.source_id, Attribute.key, Attribute.value).order_by(
+        Attribute.source_id, Attribute.key
+    )
+    if source_ids is not None:
+        query = query.where(Attribute.source_id.in_(list(source_ids)))
+    found: dict[int, dict[str, str]] = {}
+    for source_id, key, value in session.execute(query):
+        found.setdefault(source_id, {})[key] = value
+    return found
+
+
+def list_sources(project: Project) -> list[SourceSummary]:
+    """Every source in import order, with counts and attributes (texts not loaded)."""
+    with project.read() as session:
+        segment_counts = (
+            select(Segment.source_id, func.count().label("n"))
+            .group_by(Segment.source_id)
+            .subquery()
+        )
+        excerpt_counts = (
+            select(Excerpt.source_id, func.count().label("n"))
+            .group_by(Excerpt.source_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                Source.id,
+                Source.name,
+                Source.kind,
+                Source.words,
+                Source.imported_at,
+                func.coalesce(segment_counts.c.n, 0),
+                func.coalesce(excerpt_counts.c.n, 0),
+            )
+            .outerjoin(segment_counts, segment_counts.c.source_id == Source.id)
+            .outerjoin(excerpt_counts, excerpt_counts.c.source_id == Source.id)
+            .order_by(Source.id)
+        ).all()
+        attributes = _attributes_by_source(session)
+    return [
+        SourceSummary(
+            name=name,
+            kind=kind,
+            words=words,
+            segments=segments,
+            excerpts=excerpts,
+            attributes=attributes.get(source_id, {}),
+            imported_at=imported_at,
+        )
+        for source_id, name, kind, words, imported_at, segments, excerpts in rows
+    ]
+
+
+def find_source(session: Session, name: str) -> Source:
+    """The source with this name, or a NotFoundError that suggests close names."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is not None:
+        return source
+    import difflib
+
+    names = session.scalars(select(Source.name)).all()
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    raise NotFoundError(f"no source named '{name}'{hint}")
+
+
+def get_source(project: Project, name: str) -> SourceDetail:
+    with project.read() as session:
+        source = find_source(session, name)
+        segments = session.execute(
+            select(Segment.start, Segment.end, Segment.speaker, Segment.turn)
+            .where(Segment.source_id == source.id)
+            .order_by(Segment.start)
+        ).all()
+        attributes = _attributes_by_source(session, [source.id]).get(source.id, {})
+        return SourceDetail(
+            name=source.name,
+            kind=source.kind,
+            text=source.text,
+            attributes=attributes,
+            segments=[SegmentInfo(*row) for row in segments],
+        )

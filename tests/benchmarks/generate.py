@@ -1,0 +1,48 @@
+"""Generated transcripts for benchmarks: labelled turns of plausible sentences."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+WORDS = (  # noqa: SIM905 - a sentence of words is easier to edit than a list
+    "service support care team crisis therapy waiting list diagnosis label staff nurse "
+    "psychologist appointment group session weeks months years discharge referral GP "
+    "A&E trust relationship listen believe help understand feel felt worried safe risk "
+    "plan housing benefits trauma family children work long term short course access "
+    "quality postcode specialist generic community mental health personality disorder "
+    "stigma judged attention seeking coordinator continuity change left burnout caseload "
+    "supervision reflective practice blame incident inquest positive flexible individual "
+    "holistic person whole life recovery hope really just kind of you know I mean um "
+    "the a and to of in it that was is were they we she he me my our your their with for"
+).split()
+
+
+def sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(6, 24))
+    words[0] = words[0].capitalize()
+    return " ".join(words) + rng.choice([".", ".", ".", "?", "!"])
+
+
+def transcript(rng: random.Random, words: int, participant: str) -> str:
+    out: list[str] = [f"Interview {participant}", "Generated for benchmarking", ""]
+    count = 0
+    speaker = "Interviewer"
+    while count < words:
+        n = 1 if speaker == "Interviewer" else rng.randint(2, 9)
+        turn = " ".join(sentence(rng) for _ in range(n))
+        out.append(f"{speaker}: {turn}")
+        count += len(turn.split()) + 1
+        speaker = participant if speaker == "Interviewer" else "Interviewer"
+    return "\n".join(out) + "\n"
+
+
+def write_corpus(folder: Path, files: int = 200, words: int = 5000, seed: int = 7) -> list[Path]:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(files):
+        path = folder / f"generated_{i:04d}.txt"
+        path.write_text(transcript(rng, words, f"P{i:03d}"), encoding="utf-8")
+        paths.append(path)
+    return paths

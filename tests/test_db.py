@@ -1,0 +1,146 @@
+"""Opening a project: create, upgrade with a backup, refuse what is not ours."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from cen_themes.db import alembic_config, head_revision, make_engine, open_project, to_url
+from cen_themes.errors import ProjectError
+from cen_themes.models import Base
+
+from .conftest import dump_database
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def _make_at_revision(path: Path, revision: str) -> None:
+    engine = make_engine(to_url(path))
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+    engine.dispose()
+
+
+def test_new_project_is_created_at_head_with_pragmas(db_path: Path) -> None:
+    project = open_project(db_path)
+    assert project.created
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == head_revision()
+    project.close()
+    again = open_project(db_path)
+    assert not again.created and again.notices == [] and again.backup_path is None
+    again.close()
+
+
+def test_models_and_migrations_agree(project) -> None:
+    with project.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []
+
+
+def test_migrations_form_one_line_from_the_first_revision() -> None:
+    revisions = _revisions()
+    assert revisions[0] == "0001"
+    assert revisions[-1] == head_revision()
+    assert len(revisions) >= 2
+
+
+def test_first_revision_database_is_backed_up_and_upgraded(db_path: Path) -> None:
+    first = _revisions()[0]
+    _make_at_revision(db_path, first)
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO sources (name, kind, text, content_hash, words, original_filename, "
+        "format, imported_at) VALUES ('old', 'interview', 'Old text.', 'h1', 2, 'old.txt', "
+        "'txt', '2025-01-01 00:00:00')"
+    )
+    conn.execute(
+        'INSERT INTO segments (source_id, start, "end", speaker, turn) VALUES (1, 0, 9, NULL, 0)'
+    )
+    conn.commit()
+    conn.close()
+    before = dump_database(db_path)
+
+    project = open_project(db_path)
+
+    assert project.backup_path is not None and project.backup_path.exists()
+    assert project.backup_path.name.startswith("project.db.bak-")
+    assert any("backed up" in n and str(project.backup_path) in n for n in project.notices)
+    assert dump_database(project.backup_path) == before
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
+            head_revision()
+        )
+        assert conn.exec_driver_sql("SELECT name, text FROM sources").all() == [
+            ("old", "Old text.")
+        ]
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []
+    project.close()
+
+
+def test_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    open_project(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
+    conn.commit()
+    conn.close()
+    before = dump_database(db_path)
+    with pytest.raises(ProjectError, match="newer version of cen-themes"):
+        open_project(db_path)
+    assert dump_database(db_path) == before
+    assert not list(db_path.parent.glob("*.bak-*"))
+
+
+def test_foreign_sqlite_database_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError, match="not a cen-themes project"):
+        open_project(db_path)
+    assert dump_database(db_path) == []  # untouched: no alembic_version table added
+
+
+def test_non_database_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are my notes, not a database\n")
+    with pytest.raises(ProjectError, match="not an SQLite database"):
+        open_project(path)
+    assert path.read_text() == "these are my notes, not a database\n"
+
+
+def test_directory_and_missing_folder_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="is a directory"):
+        open_project(tmp_path)
+    with pytest.raises(ProjectError, match="does not exist"):
+        open_project(tmp_path / "nowhere" / "p.db")
+
+
+def test_bad_url_is_one_clear_error() -> None:
+    with pytest.raises(ProjectError):
+        open_project("nosuchdialect://user@host/db")
+
+
+def test_write_rolls_back_on_error(project) -> None:
+    from cen_themes.models import Coder
+
+    with pytest.raises(RuntimeError), project.write() as session:
+        session.add(Coder(name="ann"))
+        session.flush()
+        raise RuntimeError("boom")
+    with project.read() as session:
+        assert session.query(Coder).count() == 0

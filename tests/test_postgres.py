@@ -1,0 +1,62 @@
+"""The same project on PostgreSQL, for teams that code together.
+
+Needs a server: set CEN_THEMES_TEST_PG_URL (CI's .ci/run starts one and sets it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from cen_themes.db import head_revision, make_engine, open_project
+from cen_themes.models import Base
+from cen_themes.services import sources
+
+PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not PG_URL, reason="CEN_THEMES_TEST_PG_URL not set: no PostgreSQL server for this run"
+    ),
+]
+
+
+@pytest.fixture
+def pg_project():
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    project = open_project(PG_URL)
+    yield project
+    project.close()
+
+
+def test_new_postgres_project_is_at_head_and_matches_the_models(pg_project) -> None:
+    assert pg_project.created
+    with pg_project.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            head_revision()
+        )
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_import_and_show_on_postgres(pg_project, tmp_path: Path) -> None:
+    path = tmp_path / "int01.txt"
+    path.write_text("Interviewer: How was it?\nP01: Slow. Then better.\n", encoding="utf-8")
+    report = sources.import_files(pg_project, [path], coder="tester", attributes={"group": "staff"})
+    assert [o.status for o in report.outcomes] == ["imported"]
+    detail = sources.get_source(pg_project, "int01")
+    assert detail.text == path.read_text()
+    assert detail.attributes == {"group": "staff"}
+    spoken = [detail.text[s.start : s.end] for s in detail.segments]
+    assert spoken == ["How was it?", "Slow.", "Then better."]
+    again = sources.import_files(pg_project, [path], coder="tester")
+    assert [o.status for o in again.outcomes] == ["skipped"]
