@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 # A line at least this long that ends mid-sentence was wrapped (PDF text, e-mail
 # transcripts): the sentence goes on past the line break.
 WRAPPED_LINE_CHARS = 60
-# spaCy refuses texts over nlp.max_length (1,000,000 characters); long turns without
-# speakers are cut at line breaks into pieces of at most this size.
+# spaCy refuses texts over nlp.max_length (1,000,000 characters); long runs of lines
+# without a break are cut at line breaks into pieces of at most this size.
 MAX_PIECE_CHARS = 200_000
 _SENTENCE_END = frozenset(".!?:;\"'”’)]…")
+# Formats whose lines are paragraphs or caption turns, never wrapped sentences.
+_UNWRAPPED_FORMATS = frozenset({"docx", "odt", "vtt", "srt"})
 
 _lock = threading.Lock()
 _pipeline: Language | None = None
@@ -43,17 +45,21 @@ class SegmentSpan:
     turn: int
 
 
-def _line_breaks(doc: Doc) -> Doc:
-    text = doc.text
-    for token in doc[:-1]:
-        if not token.is_space or "\n" not in token.text:
-            continue
-        if token.text.count("\n") == 1:
-            line_start = text.rfind("\n", 0, token.idx) + 1
-            line = text[line_start : token.idx].rstrip()
-            if len(line) >= WRAPPED_LINE_CHARS and line[-1] not in _SENTENCE_END:
-                continue
-        doc[token.i + 1].is_sent_start = True
+def _opening_punctuation_starts_sentences(doc: Doc) -> Doc:
+    """The sentencizer keeps punctuation after a full stop in the sentence it ends, so
+    'really. [laughs] Then' would end the first sentence with '['. Opening brackets and
+    quotes belong to the sentence they open."""
+    moves = []
+    for sent in doc.sents:
+        last = sent.end - 1
+        first = last
+        while first > sent.start and doc[first].is_left_punct:
+            first -= 1
+        if first < last and sent.end < len(doc) and doc[first].text in _SENTENCE_END:
+            moves.append((first + 1, sent.end))
+    for new_start, old_start in moves:
+        doc[new_start].is_sent_start = True
+        doc[old_start].is_sent_start = False
     return doc
 
 
@@ -65,18 +71,19 @@ def pipeline() -> Language:
             import spacy
             from spacy.language import Language
 
-            if "cen_line_breaks" not in Language.factories:
-                Language.component("cen_line_breaks", func=_line_breaks)
+            if "cen_opening_punct" not in Language.factories:
+                Language.component("cen_opening_punct", func=_opening_punctuation_starts_sentences)
             nlp = spacy.blank("en")
             nlp.add_pipe("sentencizer")
-            nlp.add_pipe("cen_line_breaks", after="sentencizer")
+            nlp.add_pipe("cen_opening_punct", after="sentencizer")
             _pipeline = nlp
         return _pipeline
 
 
 def _pieces(document: Document) -> Iterator[tuple[int, int, str | None, int]]:
-    """Turn spans cut around skipped lines and into spaCy-sized pieces."""
+    """Turn spans cut around skipped lines, then at line breaks that end a sentence."""
     skips = sorted(document.skips)
+    wraps = document.format not in _UNWRAPPED_FORMATS
     k = 0
     for number, turn in enumerate(document.turns):
         cursor = turn.start
@@ -86,25 +93,53 @@ def _pieces(document: Document) -> Iterator[tuple[int, int, str | None, int]]:
         while j < len(skips) and skips[j][0] < turn.end:
             skip_start, skip_end = skips[j]
             if skip_start > cursor:
-                yield from _split_long(document.text, cursor, skip_start, turn.speaker, number)
+                for start, end in _paragraphs(document.text, cursor, skip_start, wraps):
+                    yield start, end, turn.speaker, number
             cursor = max(cursor, skip_end)
             j += 1
         if cursor < turn.end:
-            yield from _split_long(document.text, cursor, turn.end, turn.speaker, number)
+            for start, end in _paragraphs(document.text, cursor, turn.end, wraps):
+                yield start, end, turn.speaker, number
 
 
-def _split_long(
-    text: str, start: int, end: int, speaker: str | None, number: int
-) -> Iterator[tuple[int, int, str | None, int]]:
+_BREAK = re.compile(r"\n")
+
+
+def _paragraphs(text: str, start: int, end: int, wraps: bool) -> Iterator[tuple[int, int]]:
+    """Cut text[start:end] at each line break that ends a sentence or paragraph.
+
+    A break always ends a paragraph, except in formats with wrapped lines (plain text,
+    PDF) where a long line that stops mid-sentence goes on in the next line, unless a
+    blank line follows.
+    """
+    piece_start = start
+    for match in _BREAK.finditer(text, start, end):
+        cut = match.start()
+        if wraps and cut - piece_start < MAX_PIECE_CHARS:
+            line = text[max(text.rfind("\n", start, cut) + 1, start) : cut].rstrip()
+            following = text.find("\n", cut + 1, end)
+            blank_follows = not text[cut + 1 : end if following < 0 else following].strip()
+            if (
+                not blank_follows
+                and len(line) >= WRAPPED_LINE_CHARS
+                and line[-1] not in _SENTENCE_END
+            ):
+                continue
+        yield from _bounded(text, piece_start, cut)
+        piece_start = cut + 1
+    yield from _bounded(text, piece_start, end)
+
+
+def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Pieces of at most MAX_PIECE_CHARS, cut after a space where possible."""
     while end - start > MAX_PIECE_CHARS:
-        cut = text.rfind("\n", start + 1, start + MAX_PIECE_CHARS)
-        if cut <= start:
-            cut = text.rfind(" ", start + 1, start + MAX_PIECE_CHARS)
-        if cut <= start:
+        cut = text.rfind(" ", start + 1, start + MAX_PIECE_CHARS) + 1
+        if cut <= start + 1:
             cut = start + MAX_PIECE_CHARS
-        yield start, cut, speaker, number
+        yield start, cut
         start = cut
-    yield start, end, speaker, number
+    if end > start:
+        yield start, end
 
 
 _TRIM = re.compile(r"\S(?:.*\S)?", re.DOTALL)

@@ -1,21 +1,18 @@
-"""Importing stays linear: multi-megabyte transcripts and adversarial text read fast.
+"""Reading stays linear: multi-megabyte transcripts and adversarial text read fast.
 
 The limits are several times the times measured on a developer machine, so that they
-catch quadratic behaviour, not a slow CI runner.
+catch quadratic behaviour rather than a slow runner.
+Run: pytest tests/benchmarks/test_bench_read.py --benchmark-enable
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cen_themes.importers import read_document
-from cen_themes.importers.base import Document
 
 SIX_MB = 6 * 1024 * 1024
 
@@ -27,31 +24,25 @@ BLOCK = (
 )
 
 
-def timed(read: Callable[[], Document]) -> tuple[Document, float]:
-    start = time.perf_counter()
-    document = read()
-    return document, time.perf_counter() - start
-
-
 def six_mb_transcript() -> str:
     return BLOCK * (SIX_MB // len(BLOCK.encode()))
 
 
-def test_six_mb_utf8_transcript(tmp_path: Path) -> None:
+def test_six_mb_utf8_transcript(benchmark, tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(six_mb_transcript().encode("utf-8"))
-    document, seconds = timed(lambda: read_document(path))
+    document = benchmark.pedantic(read_document, args=(path,), rounds=3)
     assert len(document.turns) > 40_000 and len(document.skips) > 20_000
-    assert seconds < 2.0, f"{seconds:.2f}s"
+    assert benchmark.stats.stats.min < 2.0
 
 
-def test_six_mb_cp1252_transcript(tmp_path: Path) -> None:
+def test_six_mb_cp1252_transcript(benchmark, tmp_path: Path) -> None:
     text = six_mb_transcript()
     path = tmp_path / "legacy.txt"
     path.write_bytes(text.encode("cp1252"))
-    document, seconds = timed(lambda: read_document(path))
+    document = benchmark.pedantic(read_document, args=(path,), rounds=3)
     assert document.text == text.replace("\r\n", "\n")
-    assert seconds < 4.0, f"{seconds:.2f}s"
+    assert benchmark.stats.stats.min < 4.0
 
 
 ADVERSARIAL: dict[str, Callable[[], str]] = {
@@ -67,20 +58,8 @@ ADVERSARIAL: dict[str, Callable[[], str]] = {
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))
-def test_adversarial_text_is_linear(tmp_path: Path, name: str) -> None:
+def test_adversarial_text_is_linear(benchmark, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_text(ADVERSARIAL[name](), encoding="utf-8")
-    _, seconds = timed(lambda: read_document(path))
-    assert seconds < 4.0, f"{name}: {seconds:.2f}s"
-
-
-def test_importing_the_package_loads_no_parser_library() -> None:
-    """python-docx, odfpy, pypdf and charset-normalizer load only when a file needs them."""
-    script = (
-        "import sys, cen_themes.importers\n"
-        "print([m for m in ('docx', 'odf', 'pypdf', 'charset_normalizer') if m in sys.modules])\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    benchmark.pedantic(read_document, args=(path,), rounds=1)
+    assert benchmark.stats.stats.min < 4.0, name

@@ -1,0 +1,118 @@
+"""Segments: sentences within speaker turns, with offsets into the stored text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cen_themes import nlp
+from cen_themes.importers.base import Document, Turn
+from cen_themes.importers.turns import detect_turns
+
+
+def _segments(text: str, fmt: str = "txt") -> list[tuple[str | None, str]]:
+    turns, skips = detect_turns(text)
+    document = Document(text=text, turns=turns, skips=skips, format=fmt)
+    return [(s.speaker, text[s.start : s.end]) for s in nlp.segment(document)]
+
+
+def test_sentences_within_turns_without_labels() -> None:
+    text = "Interviewer: Hello there. How are you?\nP01: Fine! Thanks.\n"
+    assert _segments(text) == [
+        ("Interviewer", "Hello there."),
+        ("Interviewer", "How are you?"),
+        ("P01", "Fine!"),
+        ("P01", "Thanks."),
+    ]
+
+
+def test_opening_bracket_starts_the_next_sentence() -> None:
+    text = "A: It was this morning, really. [laughter] Then it got worse.\nB: Oh. (pause) Right.\n"
+    assert _segments(text) == [
+        ("A", "It was this morning, really."),
+        ("A", "[laughter] Then it got worse."),
+        ("B", "Oh."),
+        ("B", "(pause) Right."),
+    ]
+
+
+def test_wrapped_lines_continue_but_short_lines_and_blank_lines_break() -> None:
+    wrapped = "a" * 30 + " service was slow to answer and then they said that we would\n"
+    text = (
+        "Q: Tell me.\n"
+        f"A: {wrapped}have to wait for months.\n"
+        "It was hard\n"
+        "and lonely\n\n"
+        "New paragraph without a stop\n"
+    )
+    got = [t for _s, t in _segments(text)]
+    assert got == [
+        "Tell me.",
+        f"{wrapped}have to wait for months.",
+        "It was hard",
+        "and lonely",
+        "New paragraph without a stop",
+    ]
+
+
+def test_paragraph_formats_never_join_lines() -> None:
+    long_title = "Staff interview 02 - care coordinator, community mental health team"
+    text = f"{long_title}\nSecond paragraph here.\n"
+    document = Document(text=text, turns=[Turn(0, len(text) - 1, None)], format="docx")
+    assert [text[s.start : s.end] for s in nlp.segment(document)] == [
+        long_title,
+        "Second paragraph here.",
+    ]
+    as_txt = Document(text=text, turns=[Turn(0, len(text) - 1, None)], format="txt")
+    assert len(nlp.segment(as_txt)) == 1
+
+
+def test_page_headers_are_in_no_segment() -> None:
+    wrapped = "we tend to use them in our initial data explorations, which is why we use\n"
+    text = f"Dan: \n Question?\nParticipant: \n {wrapped}2/5\nICE plots. Yes.\n"
+    segments = _segments(text)
+    assert ("Participant", wrapped.rstrip()) in segments
+    assert ("Participant", "ICE plots.") in segments
+    assert all("2/5" not in t for _s, t in segments)
+
+
+def test_text_longer_than_spacy_allows_is_cut_into_pieces() -> None:
+    sentence = "word " * 19 + "end. "
+    text = sentence * 30_000  # 3 MB on one line: more than spaCy's max_length
+    document = Document(text=text, turns=[Turn(0, len(text) - 1, None)])
+    segments = nlp.segment(document)
+    assert 29_990 <= len(segments) <= 30_020
+    assert segments[-1].end == len(text) - 1
+
+
+def test_turn_numbers_group_segments_by_turn() -> None:
+    text = "Q: One. Two.\nA: Three.\nQ: Four.\n"
+    turns, skips = detect_turns(text)
+    got = nlp.segment(Document(text, turns, skips))
+    assert [(s.turn, s.speaker) for s in got] == [(0, "Q"), (0, "Q"), (1, "A"), (2, "Q")]
+
+
+_line = st.one_of(
+    st.text(alphabet="abc .?!\n[]()“”", min_size=0, max_size=60),
+    st.sampled_from(["Q: ", "A: ", "2/5", "Page 3", "\n", "P01:", "[Ann] "]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_line, max_size=25))
+def test_segments_are_ordered_trimmed_and_inside_turns(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    turns, skips = detect_turns(text)
+    for fmt in ("txt", "docx"):
+        segments = nlp.segment(Document(text, turns, skips, format=fmt))
+        previous_end = 0
+        for segment in segments:
+            piece = text[segment.start : segment.end]
+            assert piece and piece == piece.strip()
+            assert segment.start >= previous_end
+            previous_end = segment.end
+            turn = turns[segment.turn]
+            assert turn.start <= segment.start and segment.end <= turn.end
+            assert segment.speaker == turn.speaker
+            for skip_start, skip_end in skips:
+                assert segment.end <= skip_start or segment.start >= skip_end
