@@ -160,7 +160,7 @@ def _database_errors(project: Project) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        message = str(exc.orig) if exc.orig is not None else str(exc)
+        message = _one_line(exc.orig if exc.orig is not None else exc)
         if "locked" in message or "busy" in message:
             raise ProjectError(
                 f"{project.display_name}: the project is locked by another program; "
@@ -174,7 +174,7 @@ def _database_errors(project: Project) -> Iterator[None]:
     except DatabaseError as exc:
         if "malformed" in str(exc) or "not a database" in str(exc):
             raise ProjectError(
-                f"{project.display_name}: the project file is damaged ({exc.orig})"
+                f"{project.display_name}: the project file is damaged ({_one_line(exc.orig)})"
             ) from exc
         raise
 
@@ -189,7 +189,9 @@ def open_project(db: str | Path) -> Project:
         raise ProjectError(f"{db}: not a database path or URL") from exc
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
-        _check_sqlite_path(Path(parsed.database or ""), shown)
+        if not parsed.database or parsed.database == ":memory:":
+            raise ProjectError("an in-memory database cannot hold a project; give a file path")
+        _check_sqlite_path(Path(parsed.database), shown)
     try:
         engine = make_engine(url)
     except Exception as exc:  # unknown dialect or driver: a user's URL mistake
@@ -202,16 +204,20 @@ def open_project(db: str | Path) -> Project:
         raise
     except OperationalError as exc:
         engine.dispose()
-        raise ProjectError(f"{shown}: cannot open the project ({exc.orig})") from exc
+        raise ProjectError(f"{shown}: cannot open the project ({_one_line(exc.orig)})") from exc
     except DatabaseError as exc:
         engine.dispose()
-        raise ProjectError(f"{shown}: not a cen-themes project database ({exc.orig})") from exc
+        raise ProjectError(
+            f"{shown}: not a cen-themes project database ({_one_line(exc.orig)})"
+        ) from exc
     return project
 
 
+def _one_line(error: BaseException | None) -> str:
+    return " ".join(str(error).split())
+
+
 def _check_sqlite_path(path: Path, shown: str) -> None:
-    if not str(path):
-        raise ProjectError("an in-memory database cannot hold a project; give a file path")
     if path.is_dir():
         raise ProjectError(f"{shown}: is a directory, not a project file")
     if not path.exists() and not path.parent.is_dir():

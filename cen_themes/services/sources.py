@@ -196,19 +196,14 @@ def _store(
     digest = content_hash(document.text)
     words = count_words(document.text)
     try:
+        name = check_name(name)
+    except InputError as exc:
+        return ImportOutcome(path, "failed", f"{path}: {exc}; use --name to give another name")
+    try:
         with project.write() as session:
-            same = session.scalar(select(Source.name).where(Source.content_hash == digest))
-            if same is not None:
-                return ImportOutcome(
-                    path, "skipped", f"{path}: already imported as '{same}'", source=same
-                )
-            if session.scalar(select(Source.id).where(Source.name == name)) is not None:
-                return ImportOutcome(
-                    path,
-                    "failed",
-                    f"{path}: a source named '{name}' already exists with other content; "
-                    "use --name to import it under another name",
-                )
+            clash = _clash(session, path, name, digest)
+            if clash is not None:
+                return clash
             source = Source(
                 name=name,
                 kind=kind,
@@ -234,10 +229,12 @@ def _store(
                 attributes=attributes,
             )
     except IntegrityError:
-        # Another process imported the same name or content between our check and insert.
-        return ImportOutcome(
-            path, "failed", f"{path}: '{name}' was imported by another program meanwhile"
-        )
+        # Another program may have imported the same name or content since we looked.
+        with project.read() as session:
+            clash = _clash(session, path, name, digest)
+        if clash is None:
+            raise
+        return clash
     return ImportOutcome(
         path,
         "imported",
@@ -246,6 +243,21 @@ def _store(
         words=words,
         segments=len(segments),
     )
+
+
+def _clash(session: Session, path: Path, name: str, digest: str) -> ImportOutcome | None:
+    """Why this file cannot be imported as ``name``: same content, or name taken."""
+    same = session.scalar(select(Source.name).where(Source.content_hash == digest))
+    if same is not None:
+        return ImportOutcome(path, "skipped", f"{path}: already imported as '{same}'", source=same)
+    if session.scalar(select(Source.id).where(Source.name == name)) is not None:
+        return ImportOutcome(
+            path,
+            "failed",
+            f"{path}: a source named '{name}' already exists with other content; "
+            "use --name to import it under another name",
+        )
+    return None
 
 
 def _insert_segments(session: Session, source_id: int, segments: list[nlp.SegmentSpan]) -> None:
