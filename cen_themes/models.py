@@ -155,17 +155,22 @@ class Excerpt(Base):
 
 
 class Coding(Base):
-    """A code applied to an excerpt by a coder (at most once per code and coder)."""
+    """A code applied to an excerpt by a coder (at most once per code and coder).
+
+    ``source_id`` repeats the excerpt's source so that counting a code's excerpts per
+    source reads one index, not a join over every excerpt.
+    """
 
     __tablename__ = "codings"
     __table_args__ = (
         UniqueConstraint("excerpt_id", "code_id", "coder_id"),
-        Index("ix_codings_code_id", "code_id"),
+        Index("ix_codings_code_source", "code_id", "source_id", "excerpt_id"),
         Index("ix_codings_coder_id", "coder_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
     coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -204,6 +209,41 @@ class ThemeCode(Base):
     code_id: Mapped[int] = mapped_column(
         ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class ThemeRollup(Base):
+    """Derived: every code a theme brings, its own and its subthemes' (kept by the
+    themes service whenever themes or their codes change)."""
+
+    __tablename__ = "theme_rollup"
+    __table_args__ = (Index("ix_theme_rollup_code_id", "code_id"),)
+
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ExcerptTheme(Base):
+    """Derived: which excerpts a theme brings, and through how many codings.
+
+    ``refs`` counts the codings of the excerpt whose code the theme rolls up; the row
+    goes when it reaches 0. The theme-by-source matrix is a count over this table.
+    """
+
+    __tablename__ = "excerpt_themes"
+    __table_args__ = (Index("ix_excerpt_themes_theme_source", "theme_id", "source_id"),)
+
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
+    )
+    excerpt_id: Mapped[int] = mapped_column(
+        ForeignKey("excerpts.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    refs: Mapped[int] = mapped_column(Integer)
 
 
 class Memo(Base):

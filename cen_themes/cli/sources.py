@@ -19,6 +19,7 @@ from cen_themes.cli.app import (
     resolve_coder,
     write_stdout,
 )
+from cen_themes.cli.tables import text_table
 from cen_themes.db import head_revision
 from cen_themes.importers import SUPPORTED_EXTENSIONS
 from cen_themes.services import attributes as attribute_service
@@ -190,21 +191,7 @@ def sources_(state: State, as_json: bool) -> None:
         )
         for s in found
     ]
-    write_stdout(_table(("name", "kind", "words", "segments", "excerpts", "attributes"), rows))
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    numeric = {i for i in range(len(header)) if all(r[i].isdigit() for r in rows)}
-
-    def line(row: tuple[str, ...]) -> str:
-        cells = [
-            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+    write_stdout(text_table(("name", "kind", "words", "segments", "excerpts", "attributes"), rows))
 
 
 @cli.command()
@@ -297,6 +284,6 @@ def demo(state: State) -> int:
         )
         for s in found
     ]
-    write_stdout(_table(("name", "kind", "words", "segments", "attributes"), rows))
+    write_stdout(text_table(("name", "kind", "words", "segments", "attributes"), rows))
     note(f"next: cen-themes --db {project.display_name} show {found[0].name}")
     return 1 if report.failed else 0

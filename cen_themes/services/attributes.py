@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cen_themes.db import Project
-from cen_themes.errors import CenThemesError, InputError
-from cen_themes.importers.encoding import decode_text
+from cen_themes.errors import InputError
+from cen_themes.importers.textfile import read_text_file
 from cen_themes.models import Attribute, Source
 from cen_themes.services.events import record
+from cen_themes.services.journal import Journal
 from cen_themes.services.sources import check_attributes, find_source
 
 
@@ -36,8 +37,9 @@ def set_attributes(
         raise InputError("give at least one KEY=VALUE")
     with project.write() as session:
         found = find_source(session, source)
-        changes = _apply(session, found, attributes)
-        _record(session, changes, coder, f"set {_describe(changes)} on {found.name}")
+        journal = Journal(session)
+        changes = _apply(session, journal, found, attributes)
+        _record(session, journal, changes, coder, f"set {_describe(changes)} on {found.name}")
     return changes
 
 
@@ -73,33 +75,21 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
             values = {k: v.strip() for k, v in zip(keys, row[1:], strict=False) if v.strip()}
             wanted.append((names[name], values))
         changes: list[AttributeChange] = []
+        journal = Journal(session)
         for source_id, values in wanted:
-            changes.extend(_apply(session, session.get(Source, source_id), values))
-        if changes:
-            _record(
-                session,
-                changes,
-                coder,
-                f"imported {len(changes)} attribute values from {path.name}",
-            )
+            changes.extend(_apply(session, journal, session.get(Source, source_id), values))
+        _record(
+            session,
+            journal,
+            changes,
+            coder,
+            f"imported {len(changes)} attribute values from {path.name}",
+        )
     return changes
 
 
 def _read_csv(path: Path) -> list[list[str]]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a CSV file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = decode_text(data)
-    except CenThemesError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
+    text = read_text_file(path)
     first_line = text.split("\n", 1)[0]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, ",;\t")
@@ -114,17 +104,22 @@ def _read_csv(path: Path) -> list[list[str]]:
     return rows
 
 
-def _apply(session: Session, source: Source, values: dict[str, str]) -> list[AttributeChange]:
+def _apply(
+    session: Session, journal: Journal, source: Source, values: dict[str, str]
+) -> list[AttributeChange]:
     existing = {a.key: a for a in source.attributes}
     changes = []
     for key, value in values.items():
         current = existing.get(key)
         if current is None:
-            session.add(Attribute(source_id=source.id, key=key, value=value))
+            attribute = Attribute(source_id=source.id, key=key, value=value)
+            session.add(attribute)
+            session.flush()
+            journal.inserted("attributes", [attribute.id])
             changes.append(AttributeChange(source.id, source.name, key, None, value))
         elif current.value != value:
             changes.append(AttributeChange(source.id, source.name, key, current.value, value))
-            current.value = value
+            journal.update("attributes", Attribute.id == current.id, {"value": value})
     return changes
 
 
@@ -132,7 +127,9 @@ def _describe(changes: list[AttributeChange]) -> str:
     return ", ".join(f"{c.key}={c.after}" for c in changes) or "nothing new"
 
 
-def _record(session: Session, changes: list[AttributeChange], coder: str, summary: str) -> None:
+def _record(
+    session: Session, journal: Journal, changes: list[AttributeChange], coder: str, summary: str
+) -> None:
     if not changes:
         return
     record(
@@ -140,6 +137,7 @@ def _record(session: Session, changes: list[AttributeChange], coder: str, summar
         "attributes.set",
         summary,
         coder,
+        ops=journal.ops,
         changes=[
             {
                 "source_id": c.source_id,

@@ -20,6 +20,7 @@ from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
 from cen_themes.models import Attribute, Excerpt, Segment, Source
 from cen_themes.services.events import record
+from cen_themes.services.journal import Journal
 
 # Files are read and segmented this many at a time (spaCy is fastest on batches);
 # each file is still written in a transaction of its own.
@@ -215,9 +216,20 @@ def _store(
             )
             session.add(source)
             session.flush()
-            for key, value in attributes.items():
-                session.add(Attribute(source_id=source.id, key=key, value=value))
+            journal = Journal(session)
+            journal.inserted("sources", [source.id])
+            added = [Attribute(source_id=source.id, key=k, value=v) for k, v in attributes.items()]
+            session.add_all(added)
+            session.flush()
+            journal.inserted("attributes", [a.id for a in added])
             _insert_segments(session, source.id, segments)
+            first, last = session.execute(
+                select(func.min(Segment.id), func.max(Segment.id)).where(
+                    Segment.source_id == source.id
+                )
+            ).one()
+            if first is not None:
+                journal.inserted("segments", range(first, last + 1))
             record(
                 session,
                 "source.import",
@@ -227,6 +239,7 @@ def _store(
                 name=name,
                 content_hash=digest,
                 attributes=attributes,
+                ops=journal.ops,
             )
     except IntegrityError:
         # Another program may have imported the same name or content since we looked.

@@ -1,0 +1,173 @@
+"""excerpts, export, log, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
+from cen_themes.cli.codes import CODER_HELP
+from cen_themes.cli.tables import text_table
+from cen_themes.services import analysis, codebook, history
+
+
+@cli.command()
+@click.option("--code", "code_path", metavar="CODE", help="Excerpts coded with CODE.")
+@click.option("--theme", "theme_path", metavar="THEME", help="Excerpts THEME brings.")
+@click.option("--source", metavar="SOURCE", help="Excerpts of SOURCE.")
+@click.option("--coder", metavar="NAME", help="Excerpts coded by NAME (only their codings).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_state
+def excerpts(
+    state: State,
+    code_path: str | None,
+    theme_path: str | None,
+    source: str | None,
+    coder: str | None,
+    as_json: bool,
+) -> None:
+    """Excerpts with their text, by code, theme, source or coder."""
+    found = analysis.find_excerpts(
+        state.project(), code=code_path, theme=theme_path, source=source, coder=coder
+    )
+    if as_json:
+        emit_json(
+            [
+                {
+                    "source": e.source,
+                    "start": e.start,
+                    "end": e.end,
+                    "text": e.text,
+                    "codes": e.codes,
+                    "coders": e.coders,
+                    "memo": e.memo,
+                }
+                for e in found
+            ]
+        )
+        return
+    if not found:
+        note("no excerpts match")
+        return
+    out = []
+    for e in found:
+        out.append(f"{e.source} {e.start}-{e.end}  [{'; '.join(e.codes)}]  ({', '.join(e.coders)})")
+        out.append(f"  “{e.text}”")
+        if e.memo:
+            out.append(f"  memo: {e.memo}")
+    write_stdout("\n".join(out) + "\n")
+
+
+@cli.group()
+def export() -> None:
+    """Write the matrix, the quotes report or the codebook to a file."""
+
+
+@export.command("matrix")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write: .csv .xlsx .md .html")  # fmt: skip
+@click.option("--rows", type=click.Choice(["themes", "codes"]), default="themes",
+              help="Themes (rolled up) or codes (their own excerpts) as rows.")  # fmt: skip
+@click.option("--cells", type=click.Choice(["count", "presence", "quotes"]), default="count",
+              help="Distinct excerpts, 1/0, or the excerpt texts.")  # fmt: skip
+@click.option("--group-by", metavar="ATTR", help="Group the source columns by an attribute.")
+@click.option("--transpose", is_flag=True, help="Sources as rows, themes or codes as columns.")
+@pass_state
+def export_matrix(
+    state: State, out: Path, rows: str, cells: str, group_by: str | None, transpose: bool
+) -> None:
+    """The theme-by-source (or code-by-source) matrix."""
+    from cen_themes.exporters import MATRIX_FORMATS, layout, write_matrix
+
+    _check_suffix(out, MATRIX_FORMATS)
+    data = analysis.matrix(
+        state.project(),
+        rows,  # type: ignore[arg-type]
+        with_excerpts=cells == "quotes" or out.suffix.lower() == ".html",
+        with_source_totals=transpose,
+    )
+    write_matrix(layout(data, cells, group_by, transpose), out)  # type: ignore[arg-type]
+    click.echo(f"wrote {out} ({len(data.rows)} {rows} x {len(data.sources)} sources)")
+
+
+@export.command("quotes")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write: .md .docx .html")  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many excerpts per theme.")
+@pass_state
+def export_quotes(state: State, out: Path, limit: int | None) -> None:
+    """A report per theme and subtheme: its codes and illustrative excerpts."""
+    from cen_themes.exporters import QUOTES_FORMATS, write_quotes
+
+    _check_suffix(out, QUOTES_FORMATS)
+    reports = analysis.theme_reports(state.project(), limit=limit)
+    write_quotes(reports, out)
+    click.echo(f"wrote {out} ({len(reports)} top-level themes)")
+
+
+@export.command("codebook")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write: .csv .md")  # fmt: skip
+@pass_state
+def export_codebook(state: State, out: Path) -> None:
+    """The codebook with descriptions, colours, counts and themes."""
+    from cen_themes.exporters import CODEBOOK_FORMATS, write_codebook
+
+    _check_suffix(out, CODEBOOK_FORMATS)
+    codes = codebook.list_codes(state.project())
+    write_codebook(codes, out)
+    click.echo(f"wrote {out} ({len(codes)} codes)")
+
+
+def _check_suffix(out: Path, formats: tuple[str, ...]) -> None:
+    if out.suffix.lower() not in formats:
+        raise click.UsageError(
+            f"{out}: cannot write '{out.suffix or 'no extension'}'; use one of {' '.join(formats)}"
+        )
+
+
+@cli.command("log")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")
+@pass_state
+def log_(state: State, as_json: bool, limit: int | None) -> None:
+    """The audit trail: every change, who made it and when."""
+    events = history.log(state.project(), limit)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "summary": e.summary,
+                    "coder": e.coder,
+                    "time": e.time.isoformat(),
+                    "undone": e.undone_by is not None,
+                }
+                for e in events
+            ]
+        )
+        return
+    rows = [
+        (
+            str(e.id),
+            e.time.strftime("%Y-%m-%d %H:%M:%S"),
+            e.coder,
+            e.summary + (f"  (undone by #{e.undone_by})" if e.undone_by else ""),
+        )
+        for e in events
+    ]
+    if rows:
+        write_stdout(text_table(("#", "time (UTC)", "coder", "change"), rows))
+    else:
+        note("no changes yet")
+
+
+@cli.command()
+@click.option("--coder", help=CODER_HELP)
+@pass_state
+def undo(state: State, coder: str | None) -> None:
+    """Undo the last change (repeat to go further back); the undo is logged."""
+    event = history.undo(state.project(), coder=resolve_coder(coder))
+    click.echo(f"undid #{event.id}: {event.summary}")

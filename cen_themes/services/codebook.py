@@ -1,0 +1,391 @@
+"""The codebook: a tree of codes to create, rename, describe, colour, move, merge, delete."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from cen_themes.db import Project
+from cen_themes.errors import InputError
+from cen_themes.models import Code, Coding, Excerpt, Memo, Theme, ThemeCode
+from cen_themes.services import rollup
+from cen_themes.services.events import record
+from cen_themes.services.journal import Journal
+from cen_themes.services.results import CodeInfo
+from cen_themes.services.trees import Tree, check_name
+
+# Distinct colours for new codes, used in turn (the TUI shades excerpts with them).
+PALETTE = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+    "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#808000",
+    "#000075", "#fabed4", "#ffd8b1", "#aaffc3", "#dcbeff", "#a9a9a9",
+)  # fmt: skip
+NAMED_COLOURS = {
+    "red": "#e6194b", "green": "#3cb44b", "blue": "#4363d8", "orange": "#f58231",
+    "purple": "#911eb4", "cyan": "#42d4f4", "magenta": "#f032e6", "lime": "#bfef45",
+    "teal": "#469990", "brown": "#9a6324", "maroon": "#800000", "olive": "#808000",
+    "navy": "#000075", "pink": "#fabed4", "apricot": "#ffd8b1", "mint": "#aaffc3",
+    "lavender": "#dcbeff", "grey": "#a9a9a9", "gray": "#a9a9a9", "yellow": "#ffe119",
+    "black": "#000000", "white": "#ffffff",
+}  # fmt: skip
+_HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def normalise_colour(colour: str) -> str:
+    """'#AbC', 'abc', '#aabbcc' or a colour name -> '#aabbcc'."""
+    text = colour.strip().lower()
+    if text in NAMED_COLOURS:
+        return NAMED_COLOURS[text]
+    match = _HEX.fullmatch(text)
+    if match is None:
+        names = ", ".join(sorted(NAMED_COLOURS))
+        raise InputError(f"'{colour}' is not a colour: give #rrggbb, #rgb or one of {names}")
+    digits = match.group(1)
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return f"#{digits}"
+
+
+def code_tree(session: Session) -> Tree[Code]:
+    return Tree(session, Code, "code")
+
+
+def ensure_code(
+    session: Session, tree: Tree[Code], journal: Journal, text: str, literal: bool = False
+) -> tuple[int, list[int]]:
+    """The code a path or unique name names (with ``literal``, exactly this path),
+    creating missing levels with palette colours. Journaled; returns (code, created)."""
+    node, created = tree.ensure_path(text) if literal else tree.ensure(text)
+    for code_id in created:
+        code = session.get(Code, code_id)
+        assert code is not None
+        code.color = PALETTE[(code_id - 1) % len(PALETTE)]
+    journal.inserted("codes", created)
+    if created:
+        session.flush()
+    return node, created
+
+
+@dataclass(frozen=True, slots=True)
+class CodeChange:
+    """What a codebook change did, in words, and the code it left."""
+
+    summary: str
+    path: str | None
+
+
+def create_code(
+    project: Project,
+    path: str,
+    *,
+    coder: str,
+    description: str = "",
+    colour: str | None = None,
+) -> CodeChange:
+    with project.write() as session:
+        tree = code_tree(session)
+        journal = Journal(session)
+        node, created = ensure_code(session, tree, journal, path, literal=True)
+        if not created:
+            raise InputError(f"code '{tree.path(node)}' already exists")
+        code = session.get(Code, node)
+        assert code is not None
+        code.description = description.strip()
+        if colour is not None:
+            code.color = normalise_colour(colour)
+        summary = f"created code {tree.path(node)}"
+        record(session, "code.create", summary, coder, ops=journal.ops)
+        return CodeChange(summary, tree.path(node))
+
+
+def _set_field(project: Project, code: str, field: str, value: str, coder: str) -> CodeChange:
+    with project.write() as session:
+        tree = code_tree(session)
+        node = tree.find(code)
+        before = tree.path(node)
+        if field == "name":
+            clash = tree.child_named(tree.parent[node], value)
+            if clash is not None and clash != node:
+                raise InputError(f"a code named '{value}' already exists beside '{before}'")
+        journal = Journal(session)
+        journal.update("codes", Code.id == node, {field: value})
+        if not journal.ops:
+            return CodeChange(f"{before}: no change", before)
+        if field == "name":
+            tree.name[node] = value
+            summary = f"renamed code {before} to {tree.path(node)}"
+        elif field == "description":
+            summary = f"described code {before}"
+        else:
+            summary = f"coloured code {before} {value}"
+        record(session, f"code.{field}", summary, coder, ops=journal.ops)
+        return CodeChange(summary, tree.path(node))
+
+
+def rename_code(project: Project, code: str, new_name: str, *, coder: str) -> CodeChange:
+    return _set_field(project, code, "name", check_name(new_name, "code"), coder)
+
+
+def describe_code(project: Project, code: str, description: str, *, coder: str) -> CodeChange:
+    return _set_field(project, code, "description", description.strip(), coder)
+
+
+def colour_code(project: Project, code: str, colour: str, *, coder: str) -> CodeChange:
+    return _set_field(project, code, "color", normalise_colour(colour), coder)
+
+
+def move_code(project: Project, code: str, parent: str | None, *, coder: str) -> CodeChange:
+    """Move a code (with its children) under another code, or to the top level."""
+    with project.write() as session:
+        tree = code_tree(session)
+        node = tree.find(code)
+        target = None if parent is None else tree.find(parent)
+        if target is not None and (target == node or target in tree.descendants(node)):
+            raise InputError(
+                f"cannot move '{tree.path(node)}' under '{tree.path(target)}': "
+                "a code cannot go inside itself"
+            )
+        clash = tree.child_named(target, tree.name[node])
+        if clash is not None and clash != node:
+            raise InputError(
+                f"a code named '{tree.name[node]}' already exists under "
+                f"'{tree.path(target) if target else 'the top level'}'"
+            )
+        old = tree.path(node)
+        position = session.scalar(
+            select(func.coalesce(func.max(Code.position), -1) + 1).where(
+                Code.parent_id.is_(None) if target is None else Code.parent_id == target
+            )
+        )
+        journal = Journal(session)
+        journal.update("codes", Code.id == node, {"parent_id": target, "position": position})
+        tree.reparent(node, target)
+        summary = f"moved code {old} to {tree.path(node)}"
+        if journal.ops:
+            rollup.after_structure_change(session)
+            record(session, "code.move", summary, coder, ops=journal.ops)
+        return CodeChange(summary, tree.path(node))
+
+
+def _remove_codings(session: Session, journal: Journal, code_ids: set[int]) -> tuple[int, int]:
+    """Delete the codings of these codes and the excerpts left without codings.
+
+    Returns (codings removed, excerpts removed).
+    """
+    where = Coding.code_id.in_(code_ids)
+    excerpt_ids = set(session.scalars(select(Coding.excerpt_id).where(where).distinct()))
+    rebuild = rollup.codings_removing(session, where)
+    removed = journal.delete("codings", where)
+    emptied = set()
+    if excerpt_ids:
+        still_coded = set(
+            session.scalars(
+                select(Coding.excerpt_id).where(Coding.excerpt_id.in_(excerpt_ids)).distinct()
+            )
+        )
+        emptied = excerpt_ids - still_coded
+        if emptied:
+            journal.delete("excerpts", Excerpt.id.in_(emptied))
+    if rebuild:
+        rollup.refresh_themes(session, rebuild)
+    return len(removed), len(emptied)
+
+
+def delete_code(project: Project, code: str, *, coder: str, force: bool = False) -> CodeChange:
+    """Delete a code and its children; refused while in use unless ``force``."""
+    with project.write() as session:
+        tree = code_tree(session)
+        node = tree.find(code)
+        subtree = {node} | tree.descendants(node)
+        path = tree.path(node)
+        codings = session.scalar(select(func.count()).where(Coding.code_id.in_(subtree)))
+        themes = session.scalar(
+            select(func.count(func.distinct(ThemeCode.theme_id))).where(
+                ThemeCode.code_id.in_(subtree)
+            )
+        )
+        children = len(subtree) - 1
+        if (codings or themes) and not force:
+            raise InputError(
+                f"code '{path}' is in use ({codings} codings, {themes} themes"
+                f"{f', {children} child codes' if children else ''}); "
+                "use --force to delete it with its codings"
+            )
+        journal = Journal(session)
+        removed, emptied = _remove_codings(session, journal, subtree)
+        journal.delete("theme_codes", ThemeCode.code_id.in_(subtree))
+        journal.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
+        for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
+            journal.delete("codes", Code.id == depth_first)
+        rollup.after_structure_change(session)
+        parts = [f"deleted code {path}"]
+        if children:
+            parts.append(f"{children} child code{'s' if children != 1 else ''}")
+        if removed:
+            parts.append(f"{removed} coding{'s' if removed != 1 else ''}")
+        if emptied:
+            parts.append(f"{emptied} excerpt{'s' if emptied != 1 else ''} left uncoded")
+        if themes:
+            parts.append(f"unassigned from {themes} theme{'s' if themes != 1 else ''}")
+        summary = ", ".join(parts)
+        record(session, "code.delete", summary, coder, ops=journal.ops)
+        return CodeChange(summary, None)
+
+
+def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) -> CodeChange:
+    """Merge codes into one: codings re-pointed (duplicates dropped), children, theme
+    assignments and memos moved, descriptions appended; the merged codes go."""
+    if not codes:
+        raise InputError("name at least one code to merge")
+    with project.write() as session:
+        tree = code_tree(session)
+        journal = Journal(session)
+        merged = []
+        for text in codes:
+            node = tree.find(text)
+            if node not in merged:
+                merged.append(node)
+        target_node = tree.lookup(into)
+        if target_node is None:
+            target_node, _created = ensure_code(session, tree, journal, into)
+        target = target_node
+        merged = [m for m in merged if m != target]
+        if not merged:
+            raise InputError(f"nothing to merge: every code named is '{tree.path(target)}' itself")
+        for node in merged:
+            if target in tree.descendants(node):
+                raise InputError(
+                    f"cannot merge '{tree.path(node)}' into its own child '{tree.path(target)}'; "
+                    "move the child out first"
+                )
+        target_path = tree.path(target)
+        merged_paths = [tree.path(m) for m in merged]
+        moved, dropped = _repoint_codings(session, journal, merged, target)
+        _move_children(session, tree, journal, merged, target)
+        _move_theme_codes(session, journal, merged, target)
+        journal.update(
+            "memos",
+            and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
+            {"target_id": target},
+        )
+        descriptions = [
+            f"{tree.name[m]}: {d}"
+            for m in merged
+            if (d := session.scalar(select(Code.description).where(Code.id == m)))
+        ]
+        if descriptions:
+            current = session.scalar(select(Code.description).where(Code.id == target)) or ""
+            combined = "\n".join([current, *descriptions]) if current else "\n".join(descriptions)
+            journal.update("codes", Code.id == target, {"description": combined})
+        for node in merged:
+            journal.delete("codes", Code.id == node)
+        rollup.after_structure_change(session, touched_codes=[target, *merged])
+        summary = (
+            f"merged {', '.join(merged_paths)} into {target_path}: "
+            f"{moved} codings moved, {dropped} duplicates dropped"
+        )
+        record(session, "code.merge", summary, coder, ops=journal.ops)
+        return CodeChange(summary, target_path)
+
+
+def _repoint_codings(
+    session: Session, journal: Journal, merged: list[int], target: int
+) -> tuple[int, int]:
+    """Point the merged codes' codings at the target; drop those that would repeat a
+    coding the target already has (same excerpt, same coder)."""
+    other = aliased(Coding)
+    rank = (
+        select(Coding.id)
+        .where(Coding.code_id.in_(merged))
+        .where(
+            select(other.id)
+            .where(
+                other.excerpt_id == Coding.excerpt_id,
+                other.coder_id == Coding.coder_id,
+                (other.code_id == target) | (other.code_id.in_(merged) & (other.id < Coding.id)),
+            )
+            .exists()
+        )
+    )
+    duplicates = set(session.scalars(rank))
+    if duplicates:
+        journal.delete("codings", Coding.id.in_(duplicates))
+    moved = journal.update("codings", Coding.code_id.in_(merged), {"code_id": target})
+    return len(moved), len(duplicates)
+
+
+def _move_children(
+    session: Session, tree: Tree[Code], journal: Journal, merged: list[int], target: int
+) -> None:
+    for node in merged:
+        for child in tree.children(node):
+            clash = tree.child_named(target, tree.name[child])
+            if clash is not None and clash != child:
+                raise InputError(
+                    f"cannot merge: '{tree.path(child)}' would clash with '{tree.path(clash)}'; "
+                    "rename or merge one of them first"
+                )
+            journal.update("codes", Code.id == child, {"parent_id": target})
+            tree.reparent(child, target)
+
+
+def _move_theme_codes(session: Session, journal: Journal, merged: list[int], target: int) -> None:
+    rows = session.execute(
+        select(ThemeCode.theme_id, ThemeCode.code_id).where(ThemeCode.code_id.in_(merged))
+    ).all()
+    if not rows:
+        return
+    has_target = set(session.scalars(select(ThemeCode.theme_id).where(ThemeCode.code_id == target)))
+    journal.delete("theme_codes", ThemeCode.code_id.in_(merged))
+    new = sorted({theme for theme, _code in rows} - has_target)
+    for theme in new:
+        session.add(ThemeCode(theme_id=theme, code_id=target))
+    session.flush()
+    journal.inserted_keys("theme_codes", [(theme, target) for theme in new])
+
+
+def list_codes(project: Project) -> list[CodeInfo]:
+    """The codebook in tree order, with each code's own excerpt and source counts."""
+    with project.read() as session:
+        tree = code_tree(session)
+        usage = {
+            code: (excerpts, sources)
+            for code, excerpts, sources in session.execute(
+                select(
+                    Coding.code_id,
+                    func.count(func.distinct(Coding.excerpt_id)),
+                    func.count(func.distinct(Coding.source_id)),
+                ).group_by(Coding.code_id)
+            )
+        }
+        details = {
+            r.id: (r.description, r.color)
+            for r in session.execute(select(Code.id, Code.description, Code.color))
+        }
+        theme_tree = Tree(session, Theme, "theme")
+        themes: dict[int, list[str]] = {}
+        for theme_id, code_id in session.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
+            themes.setdefault(code_id, []).append(theme_tree.path(theme_id))
+        memos: dict[int, list[str]] = {}
+        for target, text in session.execute(
+            select(Memo.target_id, Memo.text).where(Memo.target_type == "code").order_by(Memo.id)
+        ):
+            memos.setdefault(target, []).append(text)
+        return [
+            CodeInfo(
+                id=node,
+                path=tree.path(node),
+                name=tree.name[node],
+                depth=tree.depth(node),
+                description=details[node][0],
+                color=details[node][1],
+                excerpts=usage.get(node, (0, 0))[0],
+                sources=usage.get(node, (0, 0))[1],
+                themes=sorted(themes.get(node, [])),
+                memos=memos.get(node, []),
+            )
+            for node in tree.ordered()
+        ]

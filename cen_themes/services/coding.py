@@ -1,0 +1,192 @@
+"""Coding: apply codes to spans of a source, remove them, annotate excerpts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from cen_themes.db import Project
+from cen_themes.errors import InputError, NotFoundError
+from cen_themes.models import Coder, Coding, Excerpt, Source
+from cen_themes.services import rollup
+from cen_themes.services.codebook import code_tree, ensure_code
+from cen_themes.services.events import record
+from cen_themes.services.journal import Journal
+from cen_themes.services.results import ExcerptView
+from cen_themes.services.sources import find_source
+from cen_themes.services.views import excerpt_views
+
+
+@dataclass(frozen=True, slots=True)
+class CodingResult:
+    """What coding a span did: the excerpt as it now is, and what was new."""
+
+    excerpt: ExcerptView
+    added: bool  # False when that code by that coder was already on the span
+    created_codes: list[str]
+
+
+def coder_id(session: Session, journal: Journal, name: str) -> int:
+    """The coder with this name, created (and journaled) when new."""
+    name = name.strip()
+    if not name:
+        raise InputError("a coder name cannot be empty")
+    found = session.scalar(select(Coder.id).where(Coder.name == name))
+    if found is not None:
+        return found
+    coder = Coder(name=name)
+    session.add(coder)
+    session.flush()
+    journal.inserted("coders", [coder.id])
+    return coder.id
+
+
+def check_span(source: Source | str, length: int, start: int, end: int) -> None:
+    name = source if isinstance(source, str) else source.name
+    if start < 0 or end < 0:
+        raise InputError(f"{name}: offsets cannot be negative ({start}, {end})")
+    if start >= end:
+        raise InputError(f"{name}: start {start} must be before end {end}")
+    if end > length:
+        raise InputError(f"{name}: end {end} is past the end of the text ({length} characters)")
+
+
+def _source_for_span(session: Session, name: str, start: int, end: int) -> Source:
+    source = find_source(session, name)
+    check_span(source, len(source.text), start, end)
+    return source
+
+
+def apply_code(
+    project: Project,
+    source: str,
+    start: int,
+    end: int,
+    code: str,
+    *,
+    coder: str,
+    memo: str | None = None,
+) -> CodingResult:
+    """Code the span [start, end) of a source; a missing code path is created."""
+    with project.write() as session:
+        found = _source_for_span(session, source, start, end)
+        journal = Journal(session)
+        tree = code_tree(session)
+        code_id, created = ensure_code(session, tree, journal, code)
+        who = coder_id(session, journal, coder)
+        excerpt = session.scalar(
+            select(Excerpt).where(
+                Excerpt.source_id == found.id, Excerpt.start == start, Excerpt.end == end
+            )
+        )
+        if excerpt is None:
+            excerpt = Excerpt(source_id=found.id, start=start, end=end, memo=memo or "")
+            session.add(excerpt)
+            session.flush()
+            journal.inserted("excerpts", [excerpt.id])
+        elif memo is not None:
+            journal.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
+        existing = session.scalar(
+            select(Coding.id).where(
+                Coding.excerpt_id == excerpt.id, Coding.code_id == code_id, Coding.coder_id == who
+            )
+        )
+        added = existing is None
+        if added:
+            coding = Coding(
+                excerpt_id=excerpt.id, code_id=code_id, coder_id=who, source_id=found.id
+            )
+            session.add(coding)
+            session.flush()
+            journal.inserted("codings", [coding.id])
+            rollup.codings_added(session, Coding.id == coding.id)
+        path = tree.path(code_id)
+        if journal.ops:
+            record(
+                session,
+                "coding.apply",
+                f"coded {found.name} {start}-{end} with {path}",
+                coder,
+                ops=journal.ops,
+            )
+        (view,) = excerpt_views(session, Excerpt.id == excerpt.id)
+        return CodingResult(view, added, [tree.path(c) for c in created])
+
+
+def _excerpt_at(session: Session, source: Source, start: int, end: int) -> Excerpt:
+    excerpt = session.scalar(
+        select(Excerpt).where(
+            Excerpt.source_id == source.id, Excerpt.start == start, Excerpt.end == end
+        )
+    )
+    if excerpt is None:
+        raise NotFoundError(f"{source.name}: no excerpt at {start}-{end}")
+    return excerpt
+
+
+def remove_coding(
+    project: Project,
+    source: str,
+    start: int,
+    end: int,
+    code: str | None = None,
+    *,
+    coder: str,
+    by: str | None = None,
+) -> str:
+    """Remove codings from the excerpt [start, end): of ``code`` (else the only code
+    there), by coder ``by`` (else by anyone). The excerpt goes with its last coding."""
+    with project.write() as session:
+        found = _source_for_span(session, source, start, end)
+        excerpt = _excerpt_at(session, found, start, end)
+        tree = code_tree(session)
+        where = Coding.excerpt_id == excerpt.id
+        if by is not None:
+            who = session.scalar(select(Coder.id).where(Coder.name == by))
+            if who is None:
+                raise NotFoundError(f"no coder named '{by}'")
+            where = and_(where, Coding.coder_id == who)
+        present = sorted(set(session.scalars(select(Coding.code_id).where(where))))
+        if code is None:
+            if len(present) > 1:
+                paths = ", ".join(f"'{tree.path(c)}'" for c in present)
+                raise InputError(
+                    f"{found.name} {start}-{end} has several codes ({paths}): "
+                    "name the one to remove"
+                )
+            target = present[0] if present else None
+        else:
+            target = tree.find(code)
+        if target is None or target not in present:
+            label = f"'{tree.path(target)}'" if target is not None else "no code"
+            raise NotFoundError(f"{found.name} {start}-{end} is not coded with {label}")
+        where = and_(where, Coding.code_id == target)
+        journal = Journal(session)
+        rollup.codings_removing(session, where)
+        removed = journal.delete("codings", where)
+        remaining = session.scalar(
+            select(Coding.id).where(Coding.excerpt_id == excerpt.id).limit(1)
+        )
+        if remaining is None:
+            journal.delete("excerpts", Excerpt.id == excerpt.id)
+        summary = (
+            f"removed {tree.path(target)} from {found.name} {start}-{end} "
+            f"({len(removed)} coding{'s' if len(removed) != 1 else ''})"
+        )
+        record(session, "coding.remove", summary, coder, ops=journal.ops)
+        return summary
+
+
+def set_memo(project: Project, source: str, start: int, end: int, memo: str, *, coder: str) -> str:
+    """Write the memo of the excerpt [start, end) (an empty memo clears it)."""
+    with project.write() as session:
+        found = _source_for_span(session, source, start, end)
+        excerpt = _excerpt_at(session, found, start, end)
+        journal = Journal(session)
+        journal.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
+        summary = f"memo on {found.name} {start}-{end}" + (" cleared" if not memo else "")
+        if journal.ops:
+            record(session, "excerpt.memo", summary, coder, ops=journal.ops)
+        return summary

@@ -1,0 +1,177 @@
+"""What a unit of work changed, recorded so that ``undo`` can reverse it exactly.
+
+Services change tables through a :class:`Journal`: rows they insert are noted by key
+(integer ids as compact ranges), rows they delete are captured whole first, rows they
+update keep their earlier values. The journal goes into the change's Event as
+``payload["ops"]``; :func:`reverse` replays it backwards. Derived tables
+(``theme_rollup``, ``excerpt_themes``) are never journaled: they are rebuilt from what
+the reversal touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, DateTime, Table, and_, delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from cen_themes.models import Base
+
+# Rows per statement when re-inserting or matching many keys.
+_CHUNK = 500
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _key_columns(t: Table) -> list[str]:
+    return [c.name for c in t.primary_key.columns]
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _from_json(t: Table, row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name, value in row.items():
+        if value is not None and isinstance(t.c[name].type, DateTime):
+            out[name] = datetime.fromisoformat(value)
+    return out
+
+
+def ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as [first, last] runs: 1,2,3,7 -> [[1, 3], [7, 7]]."""
+    runs: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def id_filter(column: Any, runs: Sequence[Sequence[int]]) -> ColumnElement[bool]:
+    """``column`` within any of the [first, last] runs."""
+    singles = [lo for lo, hi in runs if lo == hi]
+    spans = [column.between(lo, hi) for lo, hi in runs if lo != hi]
+    clauses = spans + ([column.in_(singles)] if singles else [])
+    return or_(*clauses) if clauses else column.in_([])
+
+
+@dataclass
+class Touched:
+    """What a reversal changed, for rebuilding the derived tables."""
+
+    codes: set[int] = field(default_factory=set)  # codes whose codings changed
+    themes_changed: bool = False  # themes, theme codes or the code tree changed
+
+
+@dataclass
+class Journal:
+    session: Session
+    ops: list[dict[str, Any]] = field(default_factory=list)
+
+    # -- recording ---------------------------------------------------------------
+    def inserted(self, table_name: str, ids: Iterable[int]) -> None:
+        """Rows with these integer ids were inserted."""
+        runs = ranges(ids)
+        if runs:
+            self.ops.append({"op": "insert", "table": table_name, "ranges": runs})
+
+    def inserted_keys(self, table_name: str, keys: Iterable[Sequence[Any]]) -> None:
+        """Rows with these (composite) primary keys were inserted."""
+        listed = [list(k) for k in keys]
+        if listed:
+            self.ops.append({"op": "insert", "table": table_name, "keys": listed})
+
+    def delete(self, table_name: str, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+        """Delete the matching rows, keeping them whole in the journal."""
+        t = table(table_name)
+        rows = [dict(r._mapping) for r in self.session.execute(select(t).where(where))]
+        if rows:
+            self.session.execute(delete(t).where(where))
+            self.ops.append(
+                {
+                    "op": "delete",
+                    "table": table_name,
+                    "rows": [{k: _to_json(v) for k, v in r.items()} for r in rows],
+                }
+            )
+        return rows
+
+    def update(
+        self, table_name: str, where: ColumnElement[bool], values: dict[str, Any]
+    ) -> list[int]:
+        """Set ``values`` on the matching rows (integer ``id`` tables), keeping the old
+        values. Returns the ids changed."""
+        t = table(table_name)
+        names = list(values)
+        before = self.session.execute(select(t.c.id, *(t.c[n] for n in names)).where(where)).all()
+        changed = [r for r in before if any(getattr(r, n) != values[n] for n in names)]
+        if not changed:
+            return []
+        self.session.execute(update(t).where(t.c.id.in_([r.id for r in changed])).values(values))
+        groups: dict[tuple, list[int]] = {}
+        for row in changed:
+            groups.setdefault(tuple(_to_json(getattr(row, n)) for n in names), []).append(row.id)
+        for old, ids in groups.items():
+            self.ops.append(
+                {
+                    "op": "update",
+                    "table": table_name,
+                    "before": dict(zip(names, old, strict=True)),
+                    "ranges": ranges(ids),
+                }
+            )
+        return [r.id for r in changed]
+
+    def update_bulk(self, table_name: str, runs: list[list[int]], before: dict[str, Any]) -> None:
+        """Note an update already made by the caller to rows that all had ``before``."""
+        if runs:
+            self.ops.append({"op": "update", "table": table_name, "before": before, "ranges": runs})
+
+
+def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
+    """Undo the journaled operations, last first."""
+    touched = Touched()
+    for op in reversed(ops):
+        t = table(op["table"])
+        _note_touched(session, t, op, touched)
+        if op["op"] == "insert":
+            session.execute(delete(t).where(_op_filter(t, op)))
+        elif op["op"] == "delete":
+            rows = [_from_json(t, r) for r in op["rows"]]
+            for start in range(0, len(rows), _CHUNK):
+                session.execute(insert(t), rows[start : start + _CHUNK])
+        elif op["op"] == "update":
+            values = _from_json(t, op["before"])
+            session.execute(update(t).where(_op_filter(t, op)).values(values))
+        else:  # pragma: no cover - written by this module only
+            raise ValueError(f"unknown journal operation {op['op']!r}")
+    return touched
+
+
+def _op_filter(t: Table, op: dict[str, Any]) -> ColumnElement[bool]:
+    if "ranges" in op:
+        return id_filter(t.c.id, op["ranges"])
+    names = _key_columns(t)
+    return or_(*(and_(*(t.c[n] == v for n, v in zip(names, k, strict=True))) for k in op["keys"]))
+
+
+def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touched) -> None:
+    if t.name in {"themes", "theme_codes", "codes"}:
+        touched.themes_changed = True
+    if t.name != "codings":
+        return
+    if op["op"] == "delete":
+        touched.codes.update(r["code_id"] for r in op["rows"])
+        return
+    current = session.scalars(select(t.c.code_id).where(_op_filter(t, op)).distinct())
+    touched.codes.update(current)
+    if op["op"] == "update" and "code_id" in op["before"]:
+        touched.codes.add(op["before"]["code_id"])

@@ -1,0 +1,180 @@
+"""The codebook and the themes are trees of named nodes addressed by paths.
+
+A path joins names with " > " ("Stigma > Dismissed at A&E"). Wherever a code or theme
+is named, its full path or a name that is unique in the tree will do. Sibling names are
+unique regardless of case.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cen_themes.errors import InputError, NotFoundError
+from cen_themes.models import Code, Theme
+
+SEPARATOR = " > "
+_SPLIT = re.compile(r"\s+>\s+")
+
+Node = TypeVar("Node", Code, Theme)
+
+
+def split_path(text: str, what: str = "code") -> list[str]:
+    parts = [part.strip() for part in _SPLIT.split(text.strip())]
+    if not parts or any(not part for part in parts):
+        raise InputError(f"'{text}' is not a {what} name or path")
+    for part in parts:
+        check_name(part, what)
+    return parts
+
+
+def check_name(name: str, what: str = "code") -> str:
+    name = name.strip()
+    if not name:
+        raise InputError(f"a {what} name cannot be empty")
+    if _SPLIT.search(name) or name.startswith(">") or name.endswith(">"):
+        raise InputError(f"{what} name '{name}' may not contain ' > ' (it separates levels)")
+    if len(name) > 255:
+        raise InputError(f"{what} name '{name[:40]}...' is longer than 255 characters")
+    return name
+
+
+class Tree(Generic[Node]):
+    """All nodes of one tree, loaded once per unit of work."""
+
+    def __init__(self, session: Session, model: type[Node], what: str) -> None:
+        self.session = session
+        self.model = model
+        self.what = what
+        rows = session.execute(select(model.id, model.name, model.parent_id, model.position)).all()
+        self.name = {r.id: r.name for r in rows}
+        self.parent: dict[int, int | None] = {r.id: r.parent_id for r in rows}
+        self._children: dict[int | None, list[int]] = {}
+        for r in sorted(rows, key=lambda r: (r.position, r.id)):
+            self._children.setdefault(r.parent_id, []).append(r.id)
+
+    # -- reading -----------------------------------------------------------------
+    def path(self, node: int) -> str:
+        names = []
+        seen: set[int] = set()
+        current: int | None = node
+        while current is not None and current not in seen:
+            seen.add(current)
+            names.append(self.name[current])
+            current = self.parent[current]
+        return SEPARATOR.join(reversed(names))
+
+    def depth(self, node: int) -> int:
+        return self.path(node).count(SEPARATOR)
+
+    def children(self, node: int | None) -> list[int]:
+        return list(self._children.get(node, []))
+
+    def ordered(self) -> Iterator[int]:
+        """Every node, depth first, siblings in their order."""
+        stack = list(reversed(self.children(None)))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(self.children(node)))
+
+    def descendants(self, node: int) -> set[int]:
+        found: set[int] = set()
+        stack = self.children(node)
+        while stack:
+            child = stack.pop()
+            if child not in found:
+                found.add(child)
+                stack.extend(self.children(child))
+        return found
+
+    def child_named(self, parent: int | None, name: str) -> int | None:
+        wanted = name.casefold()
+        for child in self._children.get(parent, []):
+            if self.name[child].casefold() == wanted:
+                return child
+        return None
+
+    def lookup(self, text: str) -> int | None:
+        """The node a full path or a unique name names; None if nothing matches."""
+        parts = split_path(text, self.what)
+        if len(parts) > 1:
+            node: int | None = None
+            for part in parts:
+                node = self.child_named(node, part)
+                if node is None:
+                    return None
+            return node
+        top = self.child_named(None, parts[0])
+        if top is not None:
+            return top
+        wanted = parts[0].casefold()
+        matches = [n for n, name in self.name.items() if name.casefold() == wanted]
+        if len(matches) > 1:
+            paths = ", ".join(f"'{self.path(m)}'" for m in sorted(matches, key=self.path))
+            raise InputError(f"{self.what} name '{parts[0]}' is ambiguous: give one of {paths}")
+        return matches[0] if matches else None
+
+    def find(self, text: str) -> int:
+        """Like :meth:`lookup`, but a name that matches nothing is an error."""
+        node = self.lookup(text)
+        if node is None:
+            paths = [self.path(n) for n in self.name]
+            close = difflib.get_close_matches(text.strip(), paths, n=3)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            raise NotFoundError(f"no {self.what} named '{text.strip()}'{hint}")
+        return node
+
+    # -- changing ----------------------------------------------------------------
+    def add(self, parent: int | None, name: str, **fields: object) -> Node:
+        """Create a child node (flushed, so it has an id)."""
+        name = check_name(name, self.what)
+        if self.child_named(parent, name) is not None:
+            where = f"under '{self.path(parent)}'" if parent is not None else "at the top level"
+            raise InputError(f"a {self.what} named '{name}' already exists {where}")
+        position = self.session.scalar(
+            select(func.coalesce(func.max(self.model.position), -1) + 1).where(
+                self.model.parent_id.is_(None) if parent is None else self.model.parent_id == parent
+            )
+        )
+        node = self.model(name=name, parent_id=parent, position=position, **fields)
+        self.session.add(node)
+        self.session.flush()
+        self.name[node.id] = name
+        self.parent[node.id] = parent
+        self._children.setdefault(parent, []).append(node.id)
+        return node
+
+    def reparent(self, node: int, parent: int | None) -> None:
+        self._children[self.parent[node]].remove(node)
+        self.parent[node] = parent
+        self._children.setdefault(parent, []).append(node)
+
+    def ensure(self, text: str, **fields: object) -> tuple[int, list[int]]:
+        """The node a path or unique name names, creating missing levels of a path.
+
+        Returns (node, ids of the nodes created, top first).
+        """
+        existing = self.lookup(text)
+        if existing is not None:
+            return existing, []
+        return self.ensure_path(text, **fields)
+
+    def ensure_path(self, text: str, **fields: object) -> tuple[int, list[int]]:
+        """The node at exactly this path (a bare name is a top-level node), creating
+        missing levels. Returns (node, ids of the nodes created, top first)."""
+        created: list[int] = []
+        node: int | None = None
+        for part in split_path(text, self.what):
+            child = self.child_named(node, part)
+            if child is None:
+                child = self.add(node, part, **fields).id
+                created.append(child)
+            node = child
+        assert node is not None
+        return node, created

@@ -1,0 +1,69 @@
+"""Excerpts as plain views: text, codes and coders, read in a few set-based queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from cen_themes.models import Code, Coder, Coding, Excerpt, Source
+from cen_themes.services.results import ExcerptView
+from cen_themes.services.trees import Tree
+
+
+def excerpt_views(
+    session: Session,
+    where: ColumnElement[bool],
+    coding_filter: ColumnElement[bool] | None = None,
+    code_tree: Tree[Code] | None = None,
+) -> list[ExcerptView]:
+    """Excerpts matching ``where``, in source (import) order then by position.
+
+    ``codes``/``coders`` list the excerpt's codings, only those matching
+    ``coding_filter`` when one is given. The text is cut out by the database, so
+    long sources are not read whole.
+    """
+    rows = session.execute(
+        select(
+            Excerpt.id,
+            Source.name,
+            Excerpt.start,
+            Excerpt.end,
+            func.substr(Source.text, Excerpt.start + 1, Excerpt.end - Excerpt.start),
+            Excerpt.memo,
+        )
+        .join(Source, Source.id == Excerpt.source_id)
+        .where(where)
+        .order_by(Excerpt.source_id, Excerpt.start, Excerpt.end)
+    ).all()
+    if not rows:
+        return []
+    tree = code_tree or Tree(session, Code, "code")
+    order = {node: i for i, node in enumerate(tree.ordered())}
+    codes: dict[int, set[int]] = {}
+    coders: dict[int, set[str]] = {}
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start : start + 10_000]
+        query = (
+            select(Coding.excerpt_id, Coding.code_id, Coder.name)
+            .join(Coder, Coder.id == Coding.coder_id)
+            .where(Coding.excerpt_id.in_(chunk))
+        )
+        if coding_filter is not None:
+            query = query.where(coding_filter)
+        for excerpt_id, code_id, coder in session.execute(query):
+            codes.setdefault(excerpt_id, set()).add(code_id)
+            coders.setdefault(excerpt_id, set()).add(coder)
+    return [
+        ExcerptView(
+            id=excerpt_id,
+            source=source,
+            start=start,
+            end=end,
+            text=text,
+            codes=[tree.path(c) for c in sorted(codes.get(excerpt_id, ()), key=order.get)],
+            coders=sorted(coders.get(excerpt_id, ())),
+            memo=memo,
+        )
+        for excerpt_id, source, start, end, text, memo in rows
+    ]
