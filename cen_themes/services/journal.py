@@ -143,7 +143,15 @@ def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
         t = table(op["table"])
         _note_touched(session, t, op, touched)
         if op["op"] == "insert":
-            session.execute(delete(t).where(_op_filter(t, op)))
+            if _self_referencing(t):
+                # children before parents: a parent's RESTRICT key is checked per row
+                keys = session.scalars(
+                    select(t.c.id).where(_op_filter(t, op)).order_by(t.c.id.desc())
+                ).all()
+                for key in keys:
+                    session.execute(delete(t).where(t.c.id == key))
+            else:
+                session.execute(delete(t).where(_op_filter(t, op)))
         elif op["op"] == "delete":
             rows = [_from_json(t, r) for r in op["rows"]]
             for start in range(0, len(rows), _CHUNK):
@@ -154,6 +162,10 @@ def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
         else:  # pragma: no cover - written by this module only
             raise ValueError(f"unknown journal operation {op['op']!r}")
     return touched
+
+
+def _self_referencing(t: Table) -> bool:
+    return any(fk.column.table is t for fk in t.foreign_keys)
 
 
 def _op_filter(t: Table, op: dict[str, Any]) -> ColumnElement[bool]:

@@ -22,7 +22,7 @@ _ADJUST_LIMIT = 2_000
 
 def rebuild_rollup(session: Session) -> set[int]:
     """Recompute which codes each theme brings; return the themes whose set changed."""
-    parents = dict(session.execute(select(Theme.id, Theme.parent_id)).tuples().all())
+    parents = dict(session.execute(select(Theme.id, Theme.parent_id)).all())
     own: dict[int, set[int]] = {theme: set() for theme in parents}
     for theme_id, code_id in session.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
         own[theme_id].add(code_id)
@@ -34,7 +34,7 @@ def rebuild_rollup(session: Session) -> set[int]:
             seen.add(ancestor)
             wanted.update((ancestor, code) for code in codes)
             ancestor = parents.get(ancestor)
-    current = set(session.execute(select(ThemeRollup.theme_id, ThemeRollup.code_id)).tuples())
+    current = set(session.execute(select(ThemeRollup.theme_id, ThemeRollup.code_id)))
     gone, new = current - wanted, wanted - current
     if gone:
         session.execute(

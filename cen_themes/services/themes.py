@@ -215,7 +215,7 @@ def theme_infos(session: Session) -> list[ThemeInfo]:
             ).group_by(ExcerptTheme.theme_id)
         )
     }
-    descriptions = dict(session.execute(select(Theme.id, Theme.description)).tuples().all())
+    descriptions = dict(session.execute(select(Theme.id, Theme.description)).all())
     return [
         ThemeInfo(
             id=node,
