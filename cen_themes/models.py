@@ -234,7 +234,10 @@ class ExcerptTheme(Base):
     """
 
     __tablename__ = "excerpt_themes"
-    __table_args__ = (Index("ix_excerpt_themes_theme_source", "theme_id", "source_id"),)
+    __table_args__ = (
+        Index("ix_excerpt_themes_theme_source", "theme_id", "source_id"),
+        Index("ix_excerpt_themes_excerpt_id", "excerpt_id"),
+    )
 
     theme_id: Mapped[int] = mapped_column(
         ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True

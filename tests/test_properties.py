@@ -73,10 +73,7 @@ def brute_force_matrix(db: Path, rows: str) -> dict[str, list[int]]:
 
     result = {}
     for node in nodes:
-        if rows == "themes":
-            brought = set().union(*(assigned[t] for t in below(node)))
-        else:
-            brought = {node}
+        brought = set().union(*(assigned[t] for t in below(node))) if rows == "themes" else {node}
         per_source = defaultdict(set)
         for code_id, excerpt_id, source_id in codings:
             if code_id in brought:

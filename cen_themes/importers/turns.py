@@ -203,7 +203,9 @@ def _default_speaker(match: re.Match[str]) -> str | None:
     """
     bold, bracket, plain = match.group("bold", "bracket", "plain")
     speaker: str = plain or bracket or bold
-    return None if speaker.lower() in _NOT_SPEAKERS else speaker
+    if speaker.lower() in _NOT_SPEAKERS or not any(c.isalpha() for c in speaker):
+        return None  # an annotation, or a number ("2019:", "1:") rather than a name
+    return speaker
 
 
 def _custom_speaker(match: re.Match[str]) -> str | None:

@@ -37,26 +37,29 @@ def find_excerpts(
     those; a theme brings the excerpts of its codes and of its subthemes' codes.
     """
     with project.read() as session:
-        codings: list[ColumnElement[bool]] = []
-        if code is not None:
-            codings.append(Coding.code_id == code_tree(session).find(code))
-        if theme is not None:
-            theme_id = theme_tree(session).find(theme)
-            codings.append(
-                Coding.code_id.in_(
-                    select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
-                )
-            )
         coder_filter = None
         if coder is not None:
             coder_id = session.scalar(select(Coder.id).where(Coder.name == coder))
             if coder_id is None:
                 raise NotFoundError(f"no coder named '{coder}'")
             coder_filter = Coding.coder_id == coder_id
-            codings.append(coder_filter)
+        wanted: list[ColumnElement[bool]] = []  # each narrows the excerpts further
+        if code is not None:
+            wanted.append(Coding.code_id == code_tree(session).find(code))
+        if theme is not None:
+            theme_id = theme_tree(session).find(theme)
+            wanted.append(
+                Coding.code_id.in_(
+                    select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
+                )
+            )
+        if not wanted and coder_filter is not None:
+            wanted.append(true())
         where: ColumnElement[bool] = true()
-        if codings:
-            where = Excerpt.id.in_(select(Coding.excerpt_id).where(and_(*codings)))
+        for condition in wanted:
+            if coder_filter is not None:
+                condition = and_(condition, coder_filter)
+            where = and_(where, Excerpt.id.in_(select(Coding.excerpt_id).where(condition)))
         if source is not None:
             where = and_(where, Excerpt.source_id == find_source(session, source).id)
         return excerpt_views(session, where, coding_filter=coder_filter)

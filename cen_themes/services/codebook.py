@@ -69,6 +69,20 @@ def ensure_code(
     return node, created
 
 
+def ensure_codes(
+    session: Session, tree: Tree[Code], journal: Journal, texts: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    """:func:`ensure_code` for many codes at once. Returns (code of each text, paths
+    of the codes created)."""
+    found, created = tree.ensure_many(texts)
+    for code_id in created:
+        code = session.get(Code, code_id)
+        assert code is not None
+        code.color = PALETTE[(code_id - 1) % len(PALETTE)]
+    journal.inserted("codes", created)
+    return found, [tree.path(c) for c in created]
+
+
 @dataclass(frozen=True, slots=True)
 class CodeChange:
     """What a codebook change did, in words, and the code it left."""

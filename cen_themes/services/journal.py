@@ -10,7 +10,7 @@ the reversal touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from cen_themes.models import Base
 
-# Rows per statement when re-inserting or matching many keys.
+# Rows per statement when re-inserting, and id runs per statement when matching.
 _CHUNK = 500
+_RUNS = 200
 
 
 def table(name: str) -> Table:
@@ -46,6 +47,8 @@ def _from_json(t: Table, row: dict[str, Any]) -> dict[str, Any]:
 
 def ranges(ids: Iterable[int]) -> list[list[int]]:
     """Sorted ids as [first, last] runs: 1,2,3,7 -> [[1, 3], [7, 7]]."""
+    if isinstance(ids, range) and ids.step == 1:
+        return [[ids.start, ids.stop - 1]] if len(ids) else []
     runs: list[list[int]] = []
     for i in sorted(set(ids)):
         if runs and runs[-1][1] == i - 1:
@@ -143,22 +146,22 @@ def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
         t = table(op["table"])
         _note_touched(session, t, op, touched)
         if op["op"] == "insert":
-            if _self_referencing(t):
-                # children before parents: a parent's RESTRICT key is checked per row
-                keys = session.scalars(
-                    select(t.c.id).where(_op_filter(t, op)).order_by(t.c.id.desc())
-                ).all()
-                for key in keys:
-                    session.execute(delete(t).where(t.c.id == key))
-            else:
-                session.execute(delete(t).where(_op_filter(t, op)))
+            for where in _op_filters(t, op):
+                if _self_referencing(t):
+                    # children before parents: a parent's RESTRICT key is checked per row
+                    keys = session.scalars(select(t.c.id).where(where).order_by(t.c.id.desc()))
+                    for key in keys.all():
+                        session.execute(delete(t).where(t.c.id == key))
+                else:
+                    session.execute(delete(t).where(where))
         elif op["op"] == "delete":
             rows = [_from_json(t, r) for r in op["rows"]]
             for start in range(0, len(rows), _CHUNK):
                 session.execute(insert(t), rows[start : start + _CHUNK])
         elif op["op"] == "update":
             values = _from_json(t, op["before"])
-            session.execute(update(t).where(_op_filter(t, op)).values(values))
+            for where in _op_filters(t, op):
+                session.execute(update(t).where(where).values(values))
         else:  # pragma: no cover - written by this module only
             raise ValueError(f"unknown journal operation {op['op']!r}")
     return touched
@@ -168,11 +171,22 @@ def _self_referencing(t: Table) -> bool:
     return any(fk.column.table is t for fk in t.foreign_keys)
 
 
-def _op_filter(t: Table, op: dict[str, Any]) -> ColumnElement[bool]:
+def _op_filters(t: Table, op: dict[str, Any]) -> Iterator[ColumnElement[bool]]:
+    """The rows an operation names, as a few statements' worth of conditions."""
     if "ranges" in op:
-        return id_filter(t.c.id, op["ranges"])
+        runs = op["ranges"]
+        for start in range(0, len(runs), _RUNS):
+            yield id_filter(t.c.id, runs[start : start + _RUNS])
+        return
     names = _key_columns(t)
-    return or_(*(and_(*(t.c[n] == v for n, v in zip(names, k, strict=True))) for k in op["keys"]))
+    keys = op["keys"]
+    for start in range(0, len(keys), _RUNS):
+        yield or_(
+            *(
+                and_(*(t.c[n] == v for n, v in zip(names, k, strict=True)))
+                for k in keys[start : start + _RUNS]
+            )
+        )
 
 
 def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touched) -> None:
@@ -183,7 +197,7 @@ def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touch
     if op["op"] == "delete":
         touched.codes.update(r["code_id"] for r in op["rows"])
         return
-    current = session.scalars(select(t.c.code_id).where(_op_filter(t, op)).distinct())
-    touched.codes.update(current)
+    for where in _op_filters(t, op):
+        touched.codes.update(session.scalars(select(t.c.code_id).where(where).distinct()))
     if op["op"] == "update" and "code_id" in op["before"]:
         touched.codes.add(op["before"]["code_id"])

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cen_themes.errors import InputError, NotFoundError
@@ -53,6 +53,7 @@ class Tree(Generic[Node]):
         self.what = what
         rows = session.execute(select(model.id, model.name, model.parent_id, model.position)).all()
         self.name = {r.id: r.name for r in rows}
+        self.position = {r.id: r.position for r in rows}
         self.parent: dict[int, int | None] = {r.id: r.parent_id for r in rows}
         self._children: dict[int | None, list[int]] = {}
         for r in sorted(rows, key=lambda r: (r.position, r.id)):
@@ -137,17 +138,67 @@ class Tree(Generic[Node]):
         if self.child_named(parent, name) is not None:
             where = f"under '{self.path(parent)}'" if parent is not None else "at the top level"
             raise InputError(f"a {self.what} named '{name}' already exists {where}")
-        position = self.session.scalar(
-            select(func.coalesce(func.max(self.model.position), -1) + 1).where(
-                self.model.parent_id.is_(None) if parent is None else self.model.parent_id == parent
-            )
-        )
-        node = self.model(name=name, parent_id=parent, position=position, **fields)
-        self.session.add(node)
+        node = self._new(parent, name, **fields)
         self.session.flush()
-        self.name[node.id] = name
-        self.parent[node.id] = parent
-        self._children.setdefault(parent, []).append(node.id)
+        self._register(node)
+        return node
+
+    def next_position(self, parent: int | None) -> int:
+        return max((self.position[c] for c in self._children.get(parent, [])), default=-1) + 1
+
+    def _new(self, parent: int | None, name: str, **fields: object) -> Node:
+        node = self.model(
+            name=name, parent_id=parent, position=self.next_position(parent), **fields
+        )
+        self.session.add(node)
+        return node
+
+    def _register(self, node: Node) -> None:
+        self.name[node.id] = node.name
+        self.parent[node.id] = node.parent_id
+        self.position[node.id] = node.position
+        self._children.setdefault(node.parent_id, []).append(node.id)
+
+    def ensure_many(self, texts: list[str]) -> tuple[dict[str, int], list[int]]:
+        """:meth:`ensure` for many paths at once, one flush per tree level.
+
+        Returns (node of each text, ids of the nodes created, parents first).
+        """
+        found: dict[str, int] = {}
+        missing: dict[str, list[str]] = {}
+        for text in texts:
+            node = self.lookup(text)
+            if node is None:
+                missing[text] = split_path(text, self.what)
+            else:
+                found[text] = node
+        created: list[int] = []
+        deepest = max((len(parts) for parts in missing.values()), default=0)
+        for depth in range(deepest):
+            level: dict[tuple[int | None, str], Node] = {}
+            for parts in missing.values():
+                if depth >= len(parts):
+                    continue
+                parent = self._walk(parts[:depth])
+                key = (parent, parts[depth].casefold())
+                if self.child_named(parent, parts[depth]) is None and key not in level:
+                    # siblings made together share a position; their ids order them
+                    level[key] = self._new(parent, parts[depth])
+            if level:
+                self.session.flush()
+                for node in level.values():
+                    self._register(node)
+                    created.append(node.id)
+        for text, parts in missing.items():
+            node = self._walk(parts)
+            assert node is not None
+            found[text] = node
+        return found, created
+
+    def _walk(self, parts: list[str]) -> int | None:
+        node: int | None = None
+        for part in parts:
+            node = self.child_named(node, part)
         return node
 
     def reparent(self, node: int, parent: int | None) -> None:

@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("theme_id", "excerpt_id", name=op.f("pk_excerpt_themes")),
     )
     op.create_index("ix_excerpt_themes_theme_source", "excerpt_themes", ["theme_id", "source_id"])
+    op.create_index("ix_excerpt_themes_excerpt_id", "excerpt_themes", ["excerpt_id"])
     # Fill the derived tables for projects that already have themes.
     op.execute(
         """
@@ -106,6 +107,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_excerpt_themes_excerpt_id", table_name="excerpt_themes")
     op.drop_index("ix_excerpt_themes_theme_source", table_name="excerpt_themes")
     op.drop_table("excerpt_themes")
     op.drop_index("ix_theme_rollup_code_id", table_name="theme_rollup")

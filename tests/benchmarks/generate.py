@@ -46,3 +46,33 @@ def write_corpus(folder: Path, files: int = 200, words: int = 5000, seed: int = 
         path.write_text(transcript(rng, words, f"P{i:03d}"), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def codebook_paths(categories: int = 50, per_category: int = 9) -> list[str]:
+    """500 codes by default: 50 categories, each with 9 child codes."""
+    paths = []
+    for c in range(categories):
+        paths.append(f"Category {c:02d}")
+        paths.extend(f"Category {c:02d} > Code {c:02d}.{k}" for k in range(per_category))
+    return paths
+
+
+def write_codings_csv(
+    path: Path,
+    sources: list[tuple[str, int]],
+    rows: int,
+    codes: list[str],
+    coders: tuple[str, ...] = ("ann", "bob", "cat"),
+    seed: int = 11,
+) -> None:
+    """``rows`` codings of random spans (10-300 characters) with random codes."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("source,start,end,code,coder\n")
+        for _ in range(rows):
+            name, length = sources[rng.randrange(len(sources))]
+            start = rng.randrange(length - 10)
+            end = min(length, start + rng.randint(10, 300))
+            fh.write(
+                f"{name},{start},{end},{codes[rng.randrange(len(codes))]},{rng.choice(coders)}\n"
+            )
