@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -308,9 +307,9 @@ def test_code_list_json_in_tree_order(cli: Cli, tmp_path: Path) -> None:
     assert table[2].startswith("  Waiting") and table[3].startswith("    Months")
 
 
-def test_big_removals_are_quick(project: Project, tmp_path: Path) -> None:
-    """20,000 excerpts of a code in a theme: undoing their import and deleting the code must
-    not take time that grows with excerpts x theme excerpts."""
+def test_big_removals_and_their_undo(project: Project, tmp_path: Path) -> None:
+    """20,000 excerpts of a code in a theme: undoing their import, and deleting the code
+    (tests/benchmarks/test_bench_analysis.py times both)."""
     (tmp_path / "long.txt").write_text("w " * 20_000, encoding="utf-8")
     sources.import_files(project, [tmp_path / "long.txt"], coder="ann")
     codebook.create_code(project, "Often", coder="ann")
@@ -320,13 +319,9 @@ def test_big_removals_are_quick(project: Project, tmp_path: Path) -> None:
     (tmp_path / "many.csv").write_text(rows, encoding="utf-8")
     import_codings(project, tmp_path / "many.csv", coder="ann")
     assert themes.list_themes(project)[0].excerpts == 20_000
-    started = time.perf_counter()
     history.undo(project, coder="ann")
-    assert time.perf_counter() - started < 5, "undoing the import of 20,000 codings"
     assert analysis.find_excerpts(project) == []
     import_codings(project, tmp_path / "many.csv", coder="ann")
-    started = time.perf_counter()
     codebook.delete_code(project, "Often", coder="ann", force=True)
-    assert time.perf_counter() - started < 5, "forced delete of a code with 20,000 excerpts"
     assert analysis.find_excerpts(project) == []
     assert themes.list_themes(project)[0].excerpts == 0

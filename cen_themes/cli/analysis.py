@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -142,7 +143,7 @@ def log_(state: State, as_json: bool, limit: int | None) -> None:
                     "kind": e.kind,
                     "summary": e.summary,
                     "coder": e.coder,
-                    "time": e.time.isoformat(),
+                    "time": _utc(e.time).isoformat(),
                     "undone": e.undone_by is not None,
                 }
                 for e in events
@@ -162,6 +163,11 @@ def log_(state: State, as_json: bool, limit: int | None) -> None:
         write_stdout(text_table(("#", "time (UTC)", "coder", "change"), rows))
     else:
         note("no changes yet")
+
+
+def _utc(moment: datetime) -> datetime:
+    """Event times are UTC; SQLite hands them back without the zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @cli.command()

@@ -19,7 +19,10 @@ def code() -> None:
     """Code excerpts and shape the codebook (a tree: 'Parent > Child')."""
 
 
-@code.command("apply")
+NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
+
+
+@code.command("apply", context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("source")
 @click.argument("start", type=int)
 @click.argument("end", type=int)
@@ -50,7 +53,7 @@ def code_apply(
     click.echo(f"{what} {view.source} {view.start}-{view.end} with {code_path}: “{view.text}”")
 
 
-@code.command("remove")
+@code.command("remove", context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("source")
 @click.argument("start", type=int)
 @click.argument("end", type=int)
@@ -75,7 +78,7 @@ def code_remove(
     )
 
 
-@code.command("memo")
+@code.command("memo", context_settings=NUMBERS_MAY_BE_NEGATIVE)
 @click.argument("source")
 @click.argument("start", type=int)
 @click.argument("end", type=int)

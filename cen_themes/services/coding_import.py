@@ -196,11 +196,21 @@ def _read_chunk(path, text, offset, chunk, index, sources, data, default_coder) 
 
 
 def _records(text: str) -> Iterator[list[str]]:
-    """CSV records; a file without quotes is split directly (several times faster
-    than the csv module, with the same result)."""
+    """CSV records, separated by commas, or by semicolons or tabs when the first line
+    has those and no comma (as Excel saves CSV in many European locales). A file
+    without quotes is split directly: several times faster than the csv module, with
+    the same result."""
+    delimiter = _delimiter(text)
     if '"' in text:
-        return csv.reader(io.StringIO(text, newline=""))
-    return (line.split(",") for line in text.split("\n"))
+        return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return (line.split(delimiter) for line in text.split("\n"))
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return ";" if ";" in first else "\t" if "\t" in first else ","
 
 
 def _whole(*cells: str) -> bool:
@@ -214,7 +224,7 @@ def _whole(*cells: str) -> bool:
 
 def _where(text: str, row: int) -> str:
     """'line N' of the row'th record (0-based) of the CSV, quoted newlines counted."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     seen = -1
     for record_ in reader:
         if any(record_):
