@@ -60,3 +60,27 @@ def test_import_and_show_on_postgres(pg_project, tmp_path: Path) -> None:
     assert spoken == ["How was it?", "Slow.", "Then better."]
     again = sources.import_files(pg_project, [path], coder="tester")
     assert [o.status for o in again.outcomes] == ["skipped"]
+
+
+def test_coding_themes_merge_undo_and_bulk_import_on_postgres(pg_project, tmp_path: Path) -> None:
+    from cen_themes.services import analysis, codebook, coding, history, themes
+    from cen_themes.services.coding_import import import_codings
+
+    path = tmp_path / "int01.txt"
+    path.write_text("Q: How was it?\nA: The wait was long. Then they listened.\n", encoding="utf-8")
+    sources.import_files(pg_project, [path], coder="ann")
+    coding.apply_code(pg_project, "int01", 18, 36, "Access > Waiting", coder="ann")
+    coding.apply_code(pg_project, "int01", 37, 57, "Listening", coder="bob")
+    themes.add_theme(pg_project, "Care", coder="ann")
+    themes.assign_codes(pg_project, "Care", ["Waiting", "Listening"], coder="ann")
+    csv_file = tmp_path / "codings.csv"
+    csv_file.write_text("source,start,end,code\nint01,18,36,Delay\nint01,0,14,Delay\n")
+    result = import_codings(pg_project, csv_file, coder="cat")
+    assert result.codings_added == 2 and result.excerpts_added == 1
+    coding.apply_code(pg_project, "int01", 0, 5, "Delay", coder="cat")  # ids continue
+    codebook.merge_codes(pg_project, ["Delay"], "Access > Waiting", coder="ann")
+    assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[4]]
+    history.undo(pg_project, coder="ann")
+    assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[2]]
+    codes = {r.path: r.counts for r in analysis.matrix(pg_project, "codes").rows}
+    assert codes == {"Access": [0], "Access > Waiting": [1], "Listening": [1], "Delay": [3]}

@@ -178,8 +178,7 @@ def move_code(project: Project, code: str, parent: str | None, *, coder: str) ->
         journal.update("codes", Code.id == node, {"parent_id": target, "position": position})
         tree.reparent(node, target)
         summary = f"moved code {old} to {tree.path(node)}"
-        if journal.ops:
-            rollup.after_structure_change(session)
+        if journal.ops:  # themes bring codes assigned to them, not their children
             record(session, "code.move", summary, coder, ops=journal.ops)
         return CodeChange(summary, tree.path(node))
 
@@ -191,7 +190,6 @@ def _remove_codings(session: Session, journal: Journal, code_ids: set[int]) -> t
     """
     where = Coding.code_id.in_(code_ids)
     excerpt_ids = set(session.scalars(select(Coding.excerpt_id).where(where).distinct()))
-    rebuild = rollup.codings_removing(session, where)
     removed = journal.delete("codings", where)
     emptied = set()
     if excerpt_ids:
@@ -203,8 +201,6 @@ def _remove_codings(session: Session, journal: Journal, code_ids: set[int]) -> t
         emptied = excerpt_ids - still_coded
         if emptied:
             journal.delete("excerpts", Excerpt.id.in_(emptied))
-    if rebuild:
-        rollup.refresh_themes(session, rebuild)
     return len(removed), len(emptied)
 
 
@@ -229,12 +225,12 @@ def delete_code(project: Project, code: str, *, coder: str, force: bool = False)
                 "use --force to delete it with its codings"
             )
         journal = Journal(session)
-        removed, emptied = _remove_codings(session, journal, subtree)
-        journal.delete("theme_codes", ThemeCode.code_id.in_(subtree))
-        journal.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
-        for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
-            journal.delete("codes", Code.id == depth_first)
-        rollup.after_structure_change(session)
+        with rollup.codes_changing(session, subtree):
+            removed, emptied = _remove_codings(session, journal, subtree)
+            journal.delete("theme_codes", ThemeCode.code_id.in_(subtree))
+            journal.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
+            for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
+                journal.delete("codes", Code.id == depth_first)
         parts = [f"deleted code {path}"]
         if children:
             parts.append(f"{children} child code{'s' if children != 1 else ''}")
@@ -277,26 +273,28 @@ def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) ->
                 )
         target_path = tree.path(target)
         merged_paths = [tree.path(m) for m in merged]
-        moved, dropped = _repoint_codings(session, journal, merged, target)
-        _move_children(session, tree, journal, merged, target)
-        _move_theme_codes(session, journal, merged, target)
-        journal.update(
-            "memos",
-            and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
-            {"target_id": target},
-        )
-        descriptions = [
-            f"{tree.name[m]}: {d}"
-            for m in merged
-            if (d := session.scalar(select(Code.description).where(Code.id == m)))
-        ]
-        if descriptions:
-            current = session.scalar(select(Code.description).where(Code.id == target)) or ""
-            combined = "\n".join([current, *descriptions]) if current else "\n".join(descriptions)
-            journal.update("codes", Code.id == target, {"description": combined})
-        for node in merged:
-            journal.delete("codes", Code.id == node)
-        rollup.after_structure_change(session, touched_codes=[target, *merged])
+        with rollup.codes_changing(session, [target, *merged]):
+            moved, dropped = _repoint_codings(session, journal, merged, target)
+            _move_children(session, tree, journal, merged, target)
+            _move_theme_codes(session, journal, merged, target)
+            journal.update(
+                "memos",
+                and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
+                {"target_id": target},
+            )
+            descriptions = [
+                f"{tree.name[m]}: {d}"
+                for m in merged
+                if (d := session.scalar(select(Code.description).where(Code.id == m)))
+            ]
+            if descriptions:
+                current = session.scalar(select(Code.description).where(Code.id == target)) or ""
+                combined = (
+                    "\n".join([current, *descriptions]) if current else "\n".join(descriptions)
+                )
+                journal.update("codes", Code.id == target, {"description": combined})
+            for node in merged:
+                journal.delete("codes", Code.id == node)
         summary = (
             f"merged {', '.join(merged_paths)} into {target_path}: "
             f"{moved} codings moved, {dropped} duplicates dropped"

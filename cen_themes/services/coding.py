@@ -101,7 +101,7 @@ def apply_code(
             session.add(coding)
             session.flush()
             journal.inserted("codings", [coding.id])
-            rollup.codings_added(session, Coding.id == coding.id)
+            rollup.add(session, Coding.id == coding.id)
         path = tree.path(code_id)
         if journal.ops:
             record(
@@ -164,7 +164,7 @@ def remove_coding(
             raise NotFoundError(f"{found.name} {start}-{end} is not coded with {label}")
         where = and_(where, Coding.code_id == target)
         journal = Journal(session)
-        rollup.codings_removing(session, where)
+        rollup.subtract(session, where)
         removed = journal.delete("codings", where)
         remaining = session.scalar(
             select(Coding.id).where(Coding.excerpt_id == excerpt.id).limit(1)

@@ -271,7 +271,6 @@ def import_codings(project: Project, path: Path, *, coder: str) -> CodingImportR
             code_ids[data.column("code")],
             coder_ids[data.column("coder")],
         )
-        rollup.refresh_themes(session, rollup.themes_bringing(session, resolved.values()))
         summary = (
             f"imported {added} codings from {path.name} ({rows - added} already there, "
             f"{excerpts_added} new excerpts, {len(created)} new codes)"
@@ -429,4 +428,5 @@ def _codings(
             ),
         )
     journal.inserted("codings", range(before + 1, before + 1 + len(triples)))
+    rollup.add(session, Coding.id > before)
     return len(triples)

@@ -12,7 +12,7 @@ from cen_themes.errors import InputError
 from cen_themes.models import Event
 from cen_themes.services import rollup
 from cen_themes.services.events import record
-from cen_themes.services.journal import reverse
+from cen_themes.services.journal import reverse, touched_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,9 @@ def undo(project: Project, *, coder: str) -> EventInfo:
         ops = event.payload.get("ops")
         if ops is None:
             raise InputError(f"change #{event.id} ({event.summary}) cannot be undone")
-        touched = reverse(session, ops)
-        if touched.themes_changed or touched.codes:
-            rollup.after_structure_change(session, touched_codes=touched.codes)
+        touched = touched_by(session, ops)
+        with rollup.codes_changing(session, touched.codes, refresh_changed=touched.themes_changed):
+            reverse(session, ops)
         undo_event = record(
             session, "undo", f"undid #{event.id}: {event.summary}", coder, undid=event.id
         )

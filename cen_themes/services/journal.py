@@ -70,8 +70,8 @@ def id_filter(column: Any, runs: Sequence[Sequence[int]]) -> ColumnElement[bool]
 class Touched:
     """What a reversal changed, for rebuilding the derived tables."""
 
-    codes: set[int] = field(default_factory=set)  # codes whose codings changed
-    themes_changed: bool = False  # themes, theme codes or the code tree changed
+    codes: set[int] = field(default_factory=set)  # codes whose codings or themes changed
+    themes_changed: bool = False  # themes themselves were added, moved or removed
 
 
 @dataclass
@@ -139,12 +139,18 @@ class Journal:
             self.ops.append({"op": "update", "table": table_name, "before": before, "ranges": runs})
 
 
-def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
-    """Undo the journaled operations, last first."""
+def touched_by(session: Session, ops: list[dict[str, Any]]) -> Touched:
+    """What reversing these operations will change (ask before reversing them)."""
     touched = Touched()
+    for op in ops:
+        _note_touched(session, table(op["table"]), op, touched)
+    return touched
+
+
+def reverse(session: Session, ops: list[dict[str, Any]]) -> None:
+    """Undo the journaled operations, last first."""
     for op in reversed(ops):
         t = table(op["table"])
-        _note_touched(session, t, op, touched)
         if op["op"] == "insert":
             for where in _op_filters(t, op):
                 if _self_referencing(t):
@@ -164,7 +170,6 @@ def reverse(session: Session, ops: list[dict[str, Any]]) -> Touched:
                 session.execute(update(t).where(where).values(values))
         else:  # pragma: no cover - written by this module only
             raise ValueError(f"unknown journal operation {op['op']!r}")
-    return touched
 
 
 def _self_referencing(t: Table) -> bool:
@@ -190,8 +195,14 @@ def _op_filters(t: Table, op: dict[str, Any]) -> Iterator[ColumnElement[bool]]:
 
 
 def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touched) -> None:
-    if t.name in {"themes", "theme_codes", "codes"}:
+    if t.name == "themes":
         touched.themes_changed = True
+    if t.name == "theme_codes":
+        if op["op"] == "delete":
+            touched.codes.update(r["code_id"] for r in op["rows"])
+        else:
+            touched.codes.update(code for _theme, code in op["keys"])
+        return
     if t.name != "codings":
         return
     if op["op"] == "delete":

@@ -2,22 +2,20 @@
 
 ``theme_rollup`` lists every code a theme brings (its own and its subthemes', each
 once); ``excerpt_themes`` lists every excerpt a theme brings with ``refs``, the number
-of codings that bring it. Codings added or removed one at a time adjust ``refs``;
-anything larger (a merge, a forced delete, a theme change, an undo) rebuilds the rows of
-the themes concerned.
+of codings that bring it. Codings added or removed adjust ``refs``;
+anything larger adjusts them with set-based statements for the codes concerned
+(:func:`codes_changing`), or rebuilds whole themes when themes themselves move.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollup
-
-# Above this many (theme, excerpt) pairs, rebuilding the themes beats adjusting refs.
-_ADJUST_LIMIT = 2_000
 
 
 def rebuild_rollup(session: Session) -> set[int]:
@@ -49,13 +47,6 @@ def rebuild_rollup(session: Session) -> set[int]:
     return {t for t, _c in gone | new}
 
 
-def themes_bringing(session: Session, code_ids: Iterable[int]) -> set[int]:
-    codes = list(set(code_ids))
-    if not codes:
-        return set()
-    return set(session.scalars(select(ThemeRollup.theme_id).where(ThemeRollup.code_id.in_(codes))))
-
-
 def refresh_themes(session: Session, theme_ids: Iterable[int]) -> None:
     """Rebuild the excerpt rows of these themes from their codings."""
     themes = sorted(set(theme_ids))
@@ -75,67 +66,75 @@ def refresh_themes(session: Session, theme_ids: Iterable[int]) -> None:
         )
 
 
-def after_structure_change(session: Session, touched_codes: Iterable[int] = ()) -> None:
-    """After themes, theme codes or codes changed: rebuild what depends on them."""
-    changed = rebuild_rollup(session)
-    refresh_themes(session, changed | themes_bringing(session, touched_codes))
+def after_structure_change(session: Session) -> None:
+    """After themes were added, moved or removed: rebuild the rows of those whose codes
+    changed."""
+    refresh_themes(session, rebuild_rollup(session))
 
 
-def codings_added(session: Session, where: ColumnElement[bool]) -> None:
-    """Count new codings (matching ``where``) into the themes that bring their codes."""
-    pairs = _pairs(session, where)
-    if len(pairs) > _ADJUST_LIMIT:
-        refresh_themes(session, {theme for theme, _e, _s, _n in pairs})
-        return
-    for theme_id, excerpt_id, source_id, n in pairs:
-        updated = session.execute(
-            text(
-                "UPDATE excerpt_themes SET refs = refs + :n "
-                "WHERE theme_id = :theme AND excerpt_id = :excerpt"
-            ),
-            {"n": n, "theme": theme_id, "excerpt": excerpt_id},
+def _contributions(where: ColumnElement[bool]):
+    """(theme, excerpt, source, codings) for the codings matching ``where``."""
+    return (
+        select(
+            ThemeRollup.theme_id,
+            Coding.excerpt_id,
+            Coding.source_id,
+            func.count().label("n"),
         )
-        if updated.rowcount == 0:
-            session.execute(
-                insert(ExcerptTheme).values(
-                    theme_id=theme_id, excerpt_id=excerpt_id, source_id=source_id, refs=n
-                )
-            )
-
-
-def codings_removing(session: Session, where: ColumnElement[bool]) -> set[int] | None:
-    """Call BEFORE deleting codings: take them out of the themes' counts.
-
-    For a large removal it returns the themes to rebuild once the codings are gone
-    (pass them to :func:`refresh_themes`); for a small one it adjusts now, returns None.
-    """
-    pairs = _pairs(session, where)
-    if len(pairs) > _ADJUST_LIMIT:
-        return {theme for theme, _e, _s, _n in pairs}
-    for theme_id, excerpt_id, _source, n in pairs:
-        session.execute(
-            text(
-                "UPDATE excerpt_themes SET refs = refs - :n "
-                "WHERE theme_id = :theme AND excerpt_id = :excerpt"
-            ),
-            {"n": n, "theme": theme_id, "excerpt": excerpt_id},
-        )
-    if pairs:
-        session.execute(
-            delete(ExcerptTheme).where(
-                ExcerptTheme.refs <= 0,
-                ExcerptTheme.theme_id.in_({theme for theme, _e, _s, _n in pairs}),
-            )
-        )
-    return None
-
-
-def _pairs(session: Session, where: ColumnElement[bool]) -> list[tuple[int, int, int, int]]:
-    """(theme, excerpt, source, number of codings) for the codings matching ``where``."""
-    query = (
-        select(ThemeRollup.theme_id, Coding.excerpt_id, Coding.source_id, func.count())
         .join(Coding, Coding.code_id == ThemeRollup.code_id)
         .where(where)
         .group_by(ThemeRollup.theme_id, Coding.excerpt_id, Coding.source_id)
     )
-    return [tuple(row) for row in session.execute(query)]
+
+
+def add(session: Session, where: ColumnElement[bool]) -> None:
+    """Count the codings matching ``where`` into the themes that bring their codes
+    (call after they exist, with the rollup as it now is). One set-based upsert."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(ExcerptTheme).from_select(
+        ["theme_id", "excerpt_id", "source_id", "refs"], _contributions(where)
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["theme_id", "excerpt_id"],
+        set_={"refs": ExcerptTheme.refs + statement.excluded.refs},
+    )
+    session.execute(statement)
+
+
+def subtract(session: Session, where: ColumnElement[bool]) -> None:
+    """Take the codings matching ``where`` out of the themes' counts (call before
+    they change, with the rollup as it was)."""
+    d = _contributions(where).subquery()
+    session.execute(
+        update(ExcerptTheme)
+        .values(refs=ExcerptTheme.refs - d.c.n)
+        .where(ExcerptTheme.theme_id == d.c.theme_id, ExcerptTheme.excerpt_id == d.c.excerpt_id)
+    )
+    session.execute(
+        delete(ExcerptTheme).where(
+            ExcerptTheme.refs <= 0,
+            ExcerptTheme.excerpt_id.in_(select(Coding.excerpt_id).where(where)),
+        )
+    )
+
+
+@contextmanager
+def codes_changing(
+    session: Session, code_ids: Iterable[int], refresh_changed: bool = False
+) -> Iterator[None]:
+    """Around a change to these codes' codings or theme assignments: their part of the
+    theme counts is taken out before and put back after, under the new rollup. The
+    cost follows these codes' codings, not the size of the themes."""
+    codes = sorted(set(code_ids))
+    if codes:
+        subtract(session, Coding.code_id.in_(codes))
+    yield
+    changed = rebuild_rollup(session)
+    if codes:
+        add(session, Coding.code_id.in_(codes))
+    if refresh_changed:  # themes themselves moved: their whole rows follow
+        refresh_themes(session, changed)

@@ -65,16 +65,16 @@ def assign_codes(project: Project, theme: str, codes: list[str], *, coder: str) 
         wanted = list(dict.fromkeys(codebook.find(c) for c in codes))
         present = set(session.scalars(select(ThemeCode.code_id).where(ThemeCode.theme_id == node)))
         new = [c for c in wanted if c not in present]
-        journal = Journal(session)
-        for code_id in new:
-            session.add(ThemeCode(theme_id=node, code_id=code_id))
-        session.flush()
-        journal.inserted_keys("theme_codes", [(node, c) for c in new])
         if not new:
             return ThemeChange(
                 f"{tree.path(node)}: those codes are assigned already", tree.path(node)
             )
-        rollup.after_structure_change(session)
+        journal = Journal(session)
+        with rollup.codes_changing(session, new):
+            for code_id in new:
+                session.add(ThemeCode(theme_id=node, code_id=code_id))
+            session.flush()
+        journal.inserted_keys("theme_codes", [(node, c) for c in new])
         summary = f"assigned {', '.join(codebook.path(c) for c in new)} to theme {tree.path(node)}"
         record(session, "theme.assign", summary, coder, ops=journal.ops)
         return ThemeChange(summary, tree.path(node))
@@ -92,8 +92,10 @@ def unassign_codes(project: Project, theme: str, codes: list[str], *, coder: str
         if missing:
             raise InputError(f"theme '{tree.path(node)}' has no code {', '.join(missing)}")
         journal = Journal(session)
-        journal.delete("theme_codes", (ThemeCode.theme_id == node) & ThemeCode.code_id.in_(wanted))
-        rollup.after_structure_change(session)
+        with rollup.codes_changing(session, wanted):
+            journal.delete(
+                "theme_codes", (ThemeCode.theme_id == node) & ThemeCode.code_id.in_(wanted)
+            )
         summary = (
             f"unassigned {', '.join(codebook.path(c) for c in wanted)} from theme {tree.path(node)}"
         )
