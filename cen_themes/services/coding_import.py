@@ -293,14 +293,30 @@ def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unique, inverse
 
 
-def _insert(connection: Connection, table: str, columns: tuple[str, ...], rows) -> None:
-    """executemany straight on the driver's cursor, fed by an iterator (no lists)."""
+def _insert(connection: Connection, table: str, columns: dict[str, object], count: int) -> None:
+    """executemany straight on the driver's cursor. ``columns`` maps each column to a
+    numpy array, a list, or one value for every row; rows are made 100,000 at a time,
+    so memory stays flat however many there are."""
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([mark] * len(columns))})"
+
+    def rows() -> Iterator[tuple]:
+        for start in range(0, count, _ROWS_PER_BATCH):
+            stop = min(count, start + _ROWS_PER_BATCH)
+            parts = [
+                value[start:stop].tolist()
+                if isinstance(value, np.ndarray)
+                else value[start:stop]
+                if isinstance(value, list)
+                else repeat(value, stop - start)
+                for value in columns.values()
+            ]
+            yield from zip(*parts, strict=True)
+
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, rows())
         if connection.dialect.name == "postgresql":  # explicit ids: move the sequence on
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -308,6 +324,9 @@ def _insert(connection: Connection, table: str, columns: tuple[str, ...], rows) 
             )
     finally:
         cursor.close()
+
+
+_ROWS_PER_BATCH = 100_000
 
 
 @contextmanager
@@ -361,19 +380,18 @@ def _excerpts(session: Session, journal: Journal, data: _Columns) -> tuple[np.nd
     if len(new):
         stamp = _stamp(connection)
         added = unique[new]
-        memo_of = (memos.get(k, "") for k in new.tolist()) if memos else repeat("")
         _insert(
             connection,
             "excerpts",
-            ("id", "source_id", "start", "end", "memo", "created_at"),
-            zip(
-                ids[new].tolist(),
-                added[:, 0].tolist(),
-                added[:, 1].tolist(),
-                added[:, 2].tolist(),
-                memo_of,
-                repeat(stamp),
-            ),
+            {
+                "id": ids[new],
+                "source_id": added[:, 0],
+                "start": added[:, 1],
+                "end": added[:, 2],
+                "memo": [memos.get(k, "") for k in new.tolist()] if memos else "",
+                "created_at": stamp,
+            },
+            len(new),
         )
         journal.inserted("excerpts", range(before + 1, before + 1 + len(new)))
     fresh = set(new.tolist())
@@ -417,16 +435,22 @@ def _codings(
         return 0
     before = session.scalar(select(func.coalesce(func.max(Coding.id), 0)))
     stamp = _stamp(connection)
-    with _indexes_rebuilt_after(connection, "codings", len(triples) > before):
+    big = len(triples) > before
+    with _indexes_rebuilt_after(connection, "codings", big):
         _insert(
             connection,
             "codings",
-            ("id", "excerpt_id", "code_id", "coder_id", "source_id", "created_at"),
-            (
-                (before + 1 + k, e, c, w, s, stamp)
-                for k, (e, c, w, s) in enumerate(triples.tolist())
-            ),
+            {
+                "id": np.arange(before + 1, before + 1 + len(triples)),
+                "excerpt_id": triples[:, 0],
+                "code_id": triples[:, 1],
+                "coder_id": triples[:, 2],
+                "source_id": triples[:, 3],
+                "created_at": stamp,
+            },
+            len(triples),
         )
     journal.inserted("codings", range(before + 1, before + 1 + len(triples)))
-    rollup.add(session, Coding.id > before)
+    with _indexes_rebuilt_after(connection, "excerpt_themes", big):
+        rollup.add(session, Coding.id > before)
     return len(triples)

@@ -128,6 +128,7 @@ class Journal:
                     "op": "update",
                     "table": table_name,
                     "before": dict(zip(names, old, strict=True)),
+                    "after": {n: _to_json(values[n]) for n in names},
                     "ranges": ranges(ids),
                 }
             )
@@ -207,6 +208,9 @@ def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touch
         return
     if op["op"] == "delete":
         touched.codes.update(r["code_id"] for r in op["rows"])
+        return
+    if op["op"] == "update" and "code_id" in op.get("after", {}):
+        touched.codes.update((op["before"]["code_id"], op["after"]["code_id"]))
         return
     for where in _op_filters(t, op):
         touched.codes.update(session.scalars(select(t.c.code_id).where(where).distinct()))
