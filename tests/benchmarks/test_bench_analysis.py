@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,34 +24,10 @@ from cen_themes.db import open_project
 from cen_themes.services import analysis, codebook, coding, history, sources, themes
 
 from .generate import codebook_paths, write_codings_csv, write_corpus
+from .runner import cli as _cli
+from .runner import peak_mb as _peak_child_mb
 
 SOURCES, CODINGS, MERGE_EXCERPTS = 1_000, 1_000_000, 10_000
-
-
-# Runs the real command line and reports its own peak memory on stderr at exit.
-_RUNNER = (
-    "import atexit, resource, sys\n"
-    "atexit.register(lambda: sys.stderr.write("
-    "f'\\nPEAK_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
-    "from cen_themes.cli import main\n"
-    "main(sys.argv[1:])\n"
-)
-_peaks: dict[str, float] = {}
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    """Run `cen-themes ARGS` in a child process; remember its peak RSS by command."""
-    done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, *args], capture_output=True, text=True, check=True
-    )
-    peak_kb = int(done.stderr.rsplit("PEAK_KB=", 1)[1].split()[0])
-    command = next(a for a in args if not a.startswith("-") and "/" not in a)
-    _peaks[command] = max(_peaks.get(command, 0.0), peak_kb / 1024)
-    return done
-
-
-def _peak_child_mb(command: str) -> float:
-    return _peaks[command]
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,16 @@
 """Importing about 1,000,000 words (200 transcripts of 5,000 words) through the real
 command line: target at most 10 s wall and 500 MB peak memory on a 2-core machine.
 
-Run: pytest tests/benchmarks/test_bench_import.py --benchmark-enable
+Run: pytest tests/benchmarks/test_bench_import.py --benchmark-enable -s
 """
 
 from __future__ import annotations
 
-import resource
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from .generate import write_corpus
+from .runner import cli, peak_mb
 
 
 def test_import_one_million_words(benchmark, tmp_path: Path) -> None:
@@ -21,29 +19,25 @@ def test_import_one_million_words(benchmark, tmp_path: Path) -> None:
     runs = iter(range(1000))
 
     def setup():
-        db = tmp_path / f"bench-{next(runs)}.db"
-        return (
-            [sys.executable, "-m", "cen_themes", "--db", str(db), "import", *map(str, files)],
-        ), {}
+        return (tmp_path / f"bench-{next(runs)}.db",), {}
 
-    def run(argv):
-        completed = subprocess.run(argv, capture_output=True, text=True)
-        assert completed.returncode == 0, completed.stderr[-2000:]
-        return Path(argv[4])
+    def run(db: Path) -> Path:
+        cli("--db", str(db), "import", *map(str, files))
+        return db
 
     db = benchmark.pedantic(run, setup=setup, rounds=3, iterations=1)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = peak_mb("import")
     conn = sqlite3.connect(db)
     sources, words = conn.execute("SELECT count(*), sum(words) FROM sources").fetchone()
     segments = conn.execute("SELECT count(*) FROM segments").fetchone()[0]
     conn.close()
     benchmark.extra_info.update(
-        words=total_words, sources=sources, segments=segments, peak_rss_mb=round(peak_mb, 1)
+        words=total_words, sources=sources, segments=segments, peak_rss_mb=round(peak, 1)
     )
     print(
         f"\nimported {sources} sources, {words:,} words, {segments:,} segments; "
-        f"peak RSS {peak_mb:.0f} MB"
+        f"peak RSS {peak:.0f} MB"
     )
     assert sources == 200 and words == total_words
-    assert peak_mb <= 500
+    assert peak <= 500
     assert benchmark.stats.stats.min <= 10.0
