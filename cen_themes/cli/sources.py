@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -78,53 +80,46 @@ def import_(
     """
     attributes = parse_pairs(attrs)
     project = state.project()
-    report = _run_import(state, project, list(files), attributes, kind, name, speaker_pattern)
-    return _summarise(report)
-
-
-def _run_import(state, project, files, attributes, kind, name, speaker_pattern) -> ImportReport:
-    coder = resolve_coder()
-    show_bar = len(files) > 1 and sys.stderr.isatty()
-    if not show_bar:
-        return source_service.import_files(
+    paths = list(files)
+    with _progress(len(paths)) as progress:
+        report = source_service.import_files(
             project,
-            files,
-            coder=coder,
+            paths,
+            coder=resolve_coder(),
             attributes=attributes,
             kind=kind,
             name=name,
             speaker_pattern=speaker_pattern,
-            progress=_print_outcome,
+            progress=progress,
         )
+    return _summarise(report)
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[ImportOutcome], None]]:
+    """A line per file; on a terminal with several files, a progress bar as well."""
+    if total < 2 or not sys.stderr.isatty():
+        yield _print_outcome
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
     with Progress(
         TextColumn("importing"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=len(files))
+        task = bar.add_task("", total=total)
 
         def advance(outcome: ImportOutcome) -> None:
             bar.update(task, advance=1, description=outcome.path.name)
             bar.console.print(_outcome_line(outcome), markup=False, highlight=False)
 
-        return source_service.import_files(
-            project,
-            files,
-            coder=coder,
-            attributes=attributes,
-            kind=kind,
-            name=name,
-            speaker_pattern=speaker_pattern,
-            progress=advance,
-        )
+        yield advance
 
 
 def _outcome_line(outcome: ImportOutcome) -> str:

@@ -169,11 +169,7 @@ def move_code(project: Project, code: str, parent: str | None, *, coder: str) ->
                 f"'{tree.path(target) if target else 'the top level'}'"
             )
         old = tree.path(node)
-        position = session.scalar(
-            select(func.coalesce(func.max(Code.position), -1) + 1).where(
-                Code.parent_id.is_(None) if target is None else Code.parent_id == target
-            )
-        )
+        position = tree.next_position(target)
         journal = Journal(session)
         journal.update("codes", Code.id == node, {"parent_id": target, "position": position})
         tree.reparent(node, target)

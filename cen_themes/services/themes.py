@@ -157,11 +157,7 @@ def move_theme(project: Project, theme: str, parent: str | None, *, coder: str) 
         clash = tree.child_named(target, tree.name[node])
         if clash is not None and clash != node:
             raise InputError(f"a theme named '{tree.name[node]}' is already there")
-        position = session.scalar(
-            select(func.coalesce(func.max(Theme.position), -1) + 1).where(
-                Theme.parent_id.is_(None) if target is None else Theme.parent_id == target
-            )
-        )
+        position = tree.next_position(target)
         return (
             {"parent_id": target, "position": position},
             lambda old, new: f"moved theme {old} to {new}",
