@@ -86,3 +86,11 @@ def test_demo_builds_the_sample_project_once(tmp_path: Path) -> None:
     assert second.returncode == 0
     assert "0 imported now, 11 already there" in second.stdout
     assert not (tmp_path / "cen-themes.db").exists()
+
+
+def test_a_group_without_a_command_shows_its_help(tmp_path: Path) -> None:
+    for args in ([], ["code"], ["theme"], ["export"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 0, args
+        assert result.stdout.startswith("Usage: cen-themes") and result.stderr == ""
+    assert not (tmp_path / "cen-themes.db").exists()

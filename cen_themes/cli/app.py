@@ -99,6 +99,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     try:
         code = cli.main(args=argv, prog_name="cen-themes", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a group named without a command
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(0)
     except click.UsageError as exc:
         hint = (
             f" (see: cen-themes {exc.ctx.command_path.split(' ', 1)[-1]} --help)"
