@@ -144,3 +144,52 @@ def test_write_rolls_back_on_error(project) -> None:
         raise RuntimeError("boom")
     with project.read() as session:
         assert session.query(Coder).count() == 0
+
+
+def test_upgrade_from_0002_fills_the_derived_tables(db_path: Path) -> None:
+    """A project coded and themed at revision 0002 gets codings.source_id, the theme
+    rollup and the theme excerpts filled in by 0003, so counts match at once."""
+    _make_at_revision(db_path, "0002")
+    conn = sqlite3.connect(db_path)
+    conn.executescript(
+        """
+        INSERT INTO sources (id, name, kind, text, content_hash, words, original_filename,
+            format, imported_at) VALUES
+            (1, 'a', 'interview', 'one two three four', 'h1', 4, 'a.txt', 'txt', '2025-01-01'),
+            (2, 'b', 'interview', 'six seven eight nine', 'h2', 4, 'b.txt', 'txt', '2025-01-01');
+        INSERT INTO coders (id, name) VALUES (1, 'ann'), (2, 'bob');
+        INSERT INTO codes (id, name, parent_id, description, color, position, created_at) VALUES
+            (1, 'Access', NULL, '', '', 0, '2025-01-01'),
+            (2, 'Waiting', 1, '', '', 0, '2025-01-01'),
+            (3, 'Care', NULL, '', '', 1, '2025-01-01');
+        INSERT INTO excerpts (id, source_id, start, "end", memo, created_at) VALUES
+            (1, 1, 0, 3, '', '2025-01-01'), (2, 1, 4, 7, '', '2025-01-01'),
+            (3, 2, 0, 3, '', '2025-01-01');
+        INSERT INTO codings (id, excerpt_id, code_id, coder_id, created_at) VALUES
+            (1, 1, 2, 1, '2025-01-01'), (2, 1, 2, 2, '2025-01-01'), (3, 1, 3, 1, '2025-01-01'),
+            (4, 2, 3, 1, '2025-01-01'), (5, 3, 2, 2, '2025-01-01');
+        INSERT INTO themes (id, name, parent_id, description, position, created_at) VALUES
+            (1, 'Long-term', NULL, '', 0, '2025-01-01'),
+            (2, 'Cycles', 1, '', 0, '2025-01-01');
+        INSERT INTO theme_codes (theme_id, code_id) VALUES (2, 2), (1, 3);
+        """
+    )
+    conn.commit()
+    conn.close()
+    project = open_project(db_path)
+    assert project.backup_path is not None
+    from cen_themes.services import analysis
+
+    themes = {r.path: r.counts for r in analysis.matrix(project, "themes").rows}
+    assert themes == {"Long-term": [2, 1], "Long-term > Cycles": [1, 1]}
+    codes = {r.path: r.counts for r in analysis.matrix(project, "codes").rows}
+    assert codes == {"Access": [0, 0], "Access > Waiting": [1, 1], "Care": [2, 0]}
+    with project.engine.connect() as conn:
+        refs = conn.exec_driver_sql(
+            "SELECT theme_id, excerpt_id, refs FROM excerpt_themes ORDER BY 1, 2"
+        ).all()
+        assert refs == [(1, 1, 3), (1, 2, 1), (1, 3, 1), (2, 1, 2), (2, 3, 1)]
+        assert conn.exec_driver_sql(
+            "SELECT source_id FROM codings ORDER BY id"
+        ).scalars().all() == [1, 1, 1, 1, 2]
+    project.close()
