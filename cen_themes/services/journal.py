@@ -134,11 +134,6 @@ class Journal:
             )
         return [r.id for r in changed]
 
-    def update_bulk(self, table_name: str, runs: list[list[int]], before: dict[str, Any]) -> None:
-        """Note an update already made by the caller to rows that all had ``before``."""
-        if runs:
-            self.ops.append({"op": "update", "table": table_name, "before": before, "ranges": runs})
-
 
 def touched_by(session: Session, ops: list[dict[str, Any]]) -> Touched:
     """What reversing these operations will change (ask before reversing them)."""
