@@ -25,6 +25,7 @@ th, td { border-bottom: 1px solid #ddd; border-right: 1px solid #eee; padding: 0
 thead th { position: sticky; top: 0; z-index: 2; background: #f4f4f4; vertical-align: bottom; }
 thead th.label { left: 0; z-index: 3; text-align: left; }
 tbody th { position: sticky; left: 0; z-index: 1; background: #fff; text-align: left;
+  min-width: 16rem;
   font-weight: normal; }
 td { text-align: right; }
 td[title] { cursor: help; }
