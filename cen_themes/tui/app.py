@@ -1,0 +1,103 @@
+"""The workbench app: built from an open project and a coder name."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from cen_themes.db import Project
+from cen_themes.errors import CenThemesError
+from cen_themes.services import codebook, history, sources
+from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.help import HelpScreen
+from cen_themes.tui.screens.reader import ReaderScreen
+from cen_themes.tui.screens.sources import SourcesScreen
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class CenThemesApp(App[None]):
+    """The coding workbench over one project; the CLI and the tests build it alike."""
+
+    TITLE = "cen-themes"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("escape", "back", "Back"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    status: reactive[str] = reactive("")
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+
+    def on_mount(self) -> None:
+        self.push_screen(SourcesScreen())
+
+    def refresh_status(self) -> None:
+        """Project file, coder, and the number of sources and codes."""
+        try:
+            n_sources = len(sources.list_sources(self.project))
+            n_codes = len(codebook.list_codes(self.project))
+        except CenThemesError as exc:
+            self.notify(str(exc), title=exc.title, severity="error")
+            return
+        where = self.project.path.name if self.project.path else self.project.display_name
+        self.status = (
+            f"{where}  ·  coder {self.coder}  ·  {_count(n_sources, 'source')}"
+            f"  ·  {_count(n_codes, 'code')}"
+        )
+
+    def open_reader(self, source: str) -> None:
+        try:
+            detail = sources.get_source(self.project, source)
+        except CenThemesError as exc:
+            self.notify(str(exc), title=exc.title, severity="error")
+            return
+        self.push_screen(ReaderScreen(detail))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A modal (the code picker) hides the app's keys already: Textual stops the
+        # binding chain at a modal screen, so a q typed there never quits.
+        if action == "help":
+            return not isinstance(self.screen, HelpScreen)
+        if action == "undo":  # only where the screen can show what undo changed
+            return isinstance(self.screen, WorkbenchScreen)
+        if action == "back":
+            return True if len(self.screen_stack) > 2 else None
+        return True
+
+    def action_help(self) -> None:
+        shown = [
+            (
+                active.binding.key_display or self.get_key_display(active.binding),
+                active.binding.description,
+            )
+            for active in self.active_bindings.values()
+            if active.binding.show and active.binding.description
+        ]
+        self.push_screen(HelpScreen(shown))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_undo(self) -> None:
+        """Undo the project's last change (whoever made it) and refresh the screen."""
+        try:
+            undone = history.undo(self.project, coder=self.coder)
+        except CenThemesError as exc:
+            self.notify(str(exc), title=exc.title, severity="error")
+            return
+        self.notify(f"undid: {undone.summary}")
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.reload()

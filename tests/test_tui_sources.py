@@ -1,0 +1,106 @@
+"""The sources screen: the first screen, the first source highlighted, Enter opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from cen_themes.db import Project
+from cen_themes.services import analysis, coding, sources
+from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.help import HelpScreen
+from cen_themes.tui.screens.reader import ReaderScreen
+from cen_themes.tui.screens.sources import SourcesScreen
+from cen_themes.tui.widgets.coded_text import CodedTextArea
+from cen_themes.tui.widgets.status import StatusLine
+
+SIZE = (100, 30)
+
+
+def _import(project: Project, tmp_path: Path, **texts: str) -> None:
+    paths = []
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    report = sources.import_files(project, paths, coder="tester")
+    assert not report.failed
+
+
+async def test_first_screen_lists_sources_with_first_highlighted(
+    project: Project, tmp_path: Path
+) -> None:
+    _import(
+        project,
+        tmp_path,
+        alpha="Interviewer: Hello.\nP01: Hi there.\n",
+        beta="Just one document line.\n",
+    )
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        assert table.cursor_row == 0
+        assert table.get_row_at(0)[0] == "alpha"
+        assert table.get_row_at(1)[:2] == ["beta", "document"]
+        status = str(app.screen.query_one(StatusLine).render())
+        assert "project.db" in status and "tester" in status
+        assert "2 sources" in status and "0 codes" in status
+
+
+async def test_enter_opens_highlighted_source_at_offset_zero(
+    project: Project, tmp_path: Path
+) -> None:
+    _import(project, tmp_path, alpha="First text.\n", beta="Second text.\n")
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.source == "beta"
+        area = app.screen.query_one(CodedTextArea)
+        assert area.text == "Second text.\n"
+        assert area.cursor_location == (0, 0)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SourcesScreen)
+        await pilot.press("escape")  # the first screen stays
+        assert isinstance(app.screen, SourcesScreen)
+
+
+async def test_help_lists_bindings_and_q_quits(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path, alpha="Some text.\n")
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.bindings)
+        assert keys.get("c") == "Code selection"
+        assert keys.get("u") == "Undo"
+        assert keys.get("q") == "Quit"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        assert not app._exit
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_undo_on_sources_screen_refreshes_counts(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path, alpha="Some words to code.\n")
+    coding.apply_code(project, "alpha", 0, 4, "Opening", coder="ana")
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[4] == 1
+        status = app.screen.query_one(StatusLine)
+        assert "1 source  ·  1 code" in str(status.render())
+        await pilot.press("u")
+        await pilot.pause()
+        assert table.get_row_at(0)[4] == 0
+        assert "0 codes" in str(status.render())
+    assert analysis.find_excerpts(project, source="alpha") == []
