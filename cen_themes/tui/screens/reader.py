@@ -15,6 +15,7 @@ from cen_themes.services import analysis, codebook, coding
 from cen_themes.services.results import CodeInfo, ExcerptView
 from cen_themes.services.sources import SourceDetail
 from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.choose import ChooseOne
 from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.widgets.coded_text import CodedTextArea, shade
 from cen_themes.tui.widgets.status import StatusLine
@@ -24,11 +25,13 @@ class ReaderScreen(WorkbenchScreen):
     CSS_PATH = "reader.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "code", "Code selection"),
+        Binding("x", "uncode", "Remove coding"),
     ]
 
-    def __init__(self, detail: SourceDetail) -> None:
+    def __init__(self, detail: SourceDetail, cursor: int = 0) -> None:
         super().__init__()
         self.detail = detail
+        self.cursor = cursor
         self.source = detail.name
         self.text = detail.text
         self.excerpts: list[ExcerptView] = []
@@ -50,7 +53,7 @@ class ReaderScreen(WorkbenchScreen):
         return self.query_one(CodedTextArea)
 
     def on_mount(self) -> None:
-        self.text_area.move_cursor((0, 0))
+        self.text_area.move_cursor(self.text_area.lines.location(self.cursor), center=True)
         self.text_area.focus()
         self.reload()
 
@@ -119,4 +122,39 @@ class ReaderScreen(WorkbenchScreen):
         created = f" (new code: {', '.join(result.created_codes)})" if result.created_codes else ""
         note = "coded" if result.added else "already coded"
         self.notify(f"{note} {start}-{end} with {code}{created}")
+        self.reload()
+
+    def excerpts_at(self, offset: int) -> list[ExcerptView]:
+        return [e for e in self.excerpts if e.start <= offset < e.end]
+
+    def action_uncode(self) -> None:
+        """Remove a coding at the cursor, asking which when there are several."""
+        offset = self.text_area.cursor_offset()
+        choices = [
+            (f"{path}  ({e.start}-{e.end})", (e.start, e.end, path))
+            for e in self.excerpts_at(offset)
+            for path in e.codes
+        ]
+        if not choices:
+            self.notify("No coding at the cursor", severity="warning")
+            return
+        if len(choices) == 1:
+            self.remove_coding(*choices[0][1])
+            return
+
+        def chosen(choice: tuple[int, int, str] | None) -> None:
+            if choice is not None:
+                self.remove_coding(*choice)
+
+        self.app.push_screen(ChooseOne("Remove which coding?", choices), chosen)
+
+    def remove_coding(self, start: int, end: int, code: str) -> None:
+        try:
+            summary = coding.remove_coding(
+                self.workbench.project, self.source, start, end, code, coder=self.workbench.coder
+            )
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        self.notify(summary)
         self.reload()
