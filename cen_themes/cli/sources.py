@@ -244,10 +244,10 @@ def attrs_import(state: State, csv_file: Path) -> None:
 @cli.command()
 @pass_state
 def demo(state: State) -> int:
-    """Build a project from the bundled sample transcripts and summarise it.
+    """Build a project from the bundled sample transcripts and open it in the TUI.
 
     The project is cen-themes-demo.db in the working directory unless --db is given;
-    running it again changes nothing.
+    running it again changes nothing. Without a terminal it prints the summary only.
     """
     samples = resources.sample_transcripts()
     files = sorted(p for p in samples.iterdir() if p.suffix.lower() in SUPPORTED_EXTENSIONS)
@@ -280,8 +280,15 @@ def demo(state: State) -> int:
         for s in found
     ]
     write_stdout(text_table(("name", "kind", "words", "segments", "attributes"), rows))
-    note(f"next: cen-themes --db {project.display_name} show {found[0].name}")
-    return 1 if report.failed else 0
+    if report.failed:
+        return 1
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from cen_themes.tui import run_tui
+
+        run_tui(project, resolve_coder())
+    else:
+        note(f"next: cen-themes --db {project.display_name} tui")
+    return 0
 
 
 @cli.command()
