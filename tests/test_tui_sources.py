@@ -104,3 +104,23 @@ async def test_undo_on_sources_screen_refreshes_counts(project: Project, tmp_pat
         assert table.get_row_at(0)[4] == 0
         assert "0 codes" in str(status.render())
     assert analysis.find_excerpts(project, source="alpha") == []
+
+
+async def test_k_t_m_open_the_codebook_themes_and_matrix_once(project, tmp_path) -> None:
+    from cen_themes.tui.app import CenThemesApp
+    from cen_themes.tui.screens.codebook import CodebookScreen
+    from cen_themes.tui.screens.matrix import MatrixScreen
+    from cen_themes.tui.screens.themes import ThemesScreen
+
+    app = CenThemesApp(project, "ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, screen in (("k", CodebookScreen), ("t", ThemesScreen), ("m", MatrixScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen)
+            depth = len(app.screen_stack)
+            await pilot.press(key)  # the same key again opens no second copy
+            await pilot.pause()
+            assert len(app.screen_stack) == depth
+            await pilot.press("escape")
+            await pilot.pause()

@@ -12,9 +12,18 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.services import codebook, history, sources
 from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.help import HelpScreen
+from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.sources import SourcesScreen
+from cen_themes.tui.screens.themes import ThemesScreen
+
+_SCREENS: dict[str, type] = {
+    "codebook": CodebookScreen,
+    "themes": ThemesScreen,
+    "matrix": MatrixScreen,
+}
 
 
 def _count(n: int, noun: str) -> str:
@@ -31,6 +40,9 @@ class CenThemesApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("escape", "back", "Back"),
         Binding("u", "undo", "Undo"),
+        Binding("k", "codebook", "Codebook"),
+        Binding("t", "themes", "Themes"),
+        Binding("m", "matrix", "Matrix"),
     ]
 
     status: reactive[str] = reactive("")
@@ -75,6 +87,8 @@ class CenThemesApp(App[None]):
             return isinstance(self.screen, WorkbenchScreen)
         if action == "back":
             return True if len(self.screen_stack) > 2 else None
+        if action in _SCREENS:  # no second copy of the screen already showing
+            return not isinstance(self.screen, _SCREENS[action])
         return True
 
     def action_help(self) -> None:
@@ -87,6 +101,15 @@ class CenThemesApp(App[None]):
             if active.binding.show and active.binding.description
         ]
         self.push_screen(HelpScreen(shown))
+
+    def action_codebook(self) -> None:
+        self.push_screen(CodebookScreen())
+
+    def action_themes(self) -> None:
+        self.push_screen(ThemesScreen())
+
+    def action_matrix(self) -> None:
+        self.push_screen(MatrixScreen())
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 2:

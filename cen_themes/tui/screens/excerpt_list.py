@@ -1,0 +1,87 @@
+"""A list of excerpts (a code's, a theme's); Enter opens the reader at one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Static
+
+from cen_themes.errors import CenThemesError
+from cen_themes.services.results import ExcerptView
+from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.widgets.status import StatusLine
+
+PREVIEW = 80
+COLUMNS = ("source", "offsets", "text", "codes")
+
+
+def preview(text: str, width: int = PREVIEW) -> str:
+    """The excerpt on one line, cut to ``width`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+class ExcerptListScreen(WorkbenchScreen):
+    """``excerpts_loader`` is called on every reload (it may raise CenThemesError)."""
+
+    CSS_PATH = "excerpt_list.tcss"
+
+    def __init__(self, title: str, excerpts_loader: Callable[[], list[ExcerptView]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.excerpts_loader = excerpts_loader
+        self.excerpts: list[ExcerptView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title_text, id="title")
+        yield DataTable(id="excerpts", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*COLUMNS)
+
+    def on_screen_resume(self) -> None:
+        # First shown, and again when the reader closes (its coding may have changed).
+        self.reload()
+
+    @property
+    def highlighted(self) -> ExcerptView | None:
+        table = self.query_one(DataTable)
+        if not self.excerpts or table.cursor_row < 0:
+            return None
+        return self.excerpts[min(table.cursor_row, len(self.excerpts) - 1)]
+
+    def reload(self) -> None:
+        try:
+            found = self.excerpts_loader()
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.excerpts = list(found)
+        for index, excerpt in enumerate(self.excerpts):
+            table.add_row(
+                excerpt.source,
+                f"{excerpt.start}-{excerpt.end}",
+                preview(excerpt.text),
+                ", ".join(excerpt.codes),
+                key=str(index),
+            )
+        count = len(self.excerpts)
+        self.query_one("#title", Static).update(
+            f"{self.title_text}  ·  {count} excerpt{'' if count == 1 else 's'}"
+        )
+        if self.excerpts:
+            table.move_cursor(row=min(max(row, 0), count - 1))
+        self.workbench.refresh_status()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is None:
+            return
+        excerpt = self.excerpts[int(event.row_key.value)]
+        self.workbench.open_reader(excerpt.source, excerpt.start)

@@ -1,0 +1,236 @@
+"""The themes: each theme with its own codes and what it rolls up; keys add, rename,
+nest, and assign or unassign codes; Enter shows a theme's excerpts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Static
+
+from cen_themes.db import Project
+from cen_themes.errors import CenThemesError
+from cen_themes.services import analysis, codebook, themes
+from cen_themes.services.results import ThemeInfo
+from cen_themes.services.themes import ThemeChange
+from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
+from cen_themes.tui.screens.themes_prompt import ChoicePrompt, TextPrompt
+from cen_themes.tui.widgets.status import StatusLine
+
+TOP_LEVEL = "(top level)"
+
+
+def _right(n: int) -> Text:
+    return Text(str(n), justify="right")
+
+
+def is_inside(path: str, ancestor: str) -> bool:
+    """Whether theme ``path`` is ``ancestor`` or one of its subthemes."""
+    return path == ancestor or path.startswith(f"{ancestor} > ")
+
+
+class ThemesScreen(WorkbenchScreen):
+    """The theme tree as indented rows, keyed by theme path."""
+
+    CSS_PATH = "themes.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add theme"),
+        Binding("s", "add_sub", "Subtheme"),
+        Binding("r", "rename", "Rename"),
+        Binding("n", "nest", "Nest"),
+        Binding("plus", "assign", "Assign code", key_display="+"),
+        Binding("minus", "unassign", "Unassign code", key_display="-"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.themes: list[ThemeInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="caption")
+        yield DataTable(id="themes", cursor_type="row", zebra_stripes=True)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("theme", key="theme")
+        table.add_column("codes", key="codes")
+        table.add_column(Text("excerpts", justify="right"), key="excerpts")
+        table.add_column(Text("sources", justify="right"), key="sources")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @property
+    def highlighted(self) -> ThemeInfo | None:
+        """The theme under the cursor, if any."""
+        if not self.themes:
+            return None
+        row = self.query_one(DataTable).cursor_row
+        return self.themes[row] if 0 <= row < len(self.themes) else None
+
+    def reload(self, select: str | None = None) -> None:
+        """Read the themes again; keep the cursor on ``select``, else on the same path."""
+        keep = select or (self.highlighted.path if self.highlighted else None)
+        try:
+            found = themes.list_themes(self.workbench.project)
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.themes = found
+        for info in found:
+            table.add_row(
+                "  " * info.depth + info.name,
+                ", ".join(info.codes),
+                _right(info.excerpts),
+                _right(info.sources),
+                key=info.path,
+            )
+        paths = [info.path for info in found]
+        if keep in paths:
+            table.move_cursor(row=paths.index(keep))
+        elif found:
+            table.move_cursor(row=min(row, len(found) - 1))
+        caption = f"{len(found)} theme{'' if len(found) == 1 else 's'}"
+        if not found:
+            caption += "  ·  press a to add one"
+        self.query_one("#caption", Static).update(caption)
+        self.workbench.refresh_status()
+
+    def _change(self, do: Callable[[], ThemeChange]) -> None:
+        """Make a change through the services, say what it did, and show the result."""
+        try:
+            change = do()
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        self.notify(change.summary)
+        self.reload(select=change.path)
+
+    def _need_theme(self) -> ThemeInfo | None:
+        info = self.highlighted
+        if info is None:
+            self.notify("no theme highlighted; press a to add one", severity="warning")
+        return info
+
+    def action_add(self) -> None:
+        def done(name: str | None) -> None:
+            if name is not None:
+                self._change(lambda: themes.add_theme(self.project, name, coder=self.coder))
+
+        self.app.push_screen(TextPrompt("New theme name", placeholder="theme"), done)
+
+    def action_add_sub(self) -> None:
+        parent = self._need_theme()
+        if parent is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self._change(
+                    lambda: themes.add_theme(
+                        self.project, name, coder=self.coder, parent=parent.path
+                    )
+                )
+
+        self.app.push_screen(TextPrompt(f"New subtheme of {parent.path}"), done)
+
+    def action_rename(self) -> None:
+        info = self._need_theme()
+        if info is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name is not None and name != info.name:
+                self._change(
+                    lambda: themes.rename_theme(self.project, info.path, name, coder=self.coder)
+                )
+
+        self.app.push_screen(TextPrompt(f"Rename {info.path}", value=info.name), done)
+
+    def action_nest(self) -> None:
+        info = self._need_theme()
+        if info is None:
+            return
+        targets = [t.path for t in self.themes if not is_inside(t.path, info.path)]
+        choices = [TOP_LEVEL, *targets]
+
+        def done(index: int | None) -> None:
+            if index is None:
+                return
+            parent = None if index == 0 else targets[index - 1]
+            self._change(
+                lambda: themes.move_theme(self.project, info.path, parent, coder=self.coder)
+            )
+
+        self.app.push_screen(ChoicePrompt(f"Move {info.path} under", choices), done)
+
+    def action_assign(self) -> None:
+        info = self._need_theme()
+        if info is None:
+            return
+        try:
+            codes = [c.path for c in codebook.list_codes(self.project) if c.path not in info.codes]
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        if not codes:
+            self.notify("no code left to assign; code some text in the reader first")
+            return
+
+        def done(index: int | None) -> None:
+            if index is not None:
+                self._change(
+                    lambda: themes.assign_codes(
+                        self.project, info.path, [codes[index]], coder=self.coder
+                    )
+                )
+
+        self.app.push_screen(ChoicePrompt(f"Assign a code to {info.path}", codes), done)
+
+    def action_unassign(self) -> None:
+        info = self._need_theme()
+        if info is None:
+            return
+        if not info.codes:
+            self.notify(f"theme {info.path} has no codes of its own")
+            return
+        codes = list(info.codes)
+
+        def done(index: int | None) -> None:
+            if index is not None:
+                self._change(
+                    lambda: themes.unassign_codes(
+                        self.project, info.path, [codes[index]], coder=self.coder
+                    )
+                )
+
+        self.app.push_screen(ChoicePrompt(f"Unassign a code from {info.path}", codes), done)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        path = event.row_key.value
+        if path is None:
+            return
+        try:
+            found = analysis.find_excerpts(self.project, theme=path)
+        except CenThemesError as exc:
+            self.report(exc)
+            return
+        self.app.push_screen(MatrixExcerpts(path, found))
+
+    @property
+    def project(self) -> Project:
+        return self.workbench.project
+
+    @property
+    def coder(self) -> str:
+        return self.workbench.coder
