@@ -12,7 +12,7 @@ from cen_themes.db import Project
 from cen_themes.services import analysis, codebook, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.codebook import CodebookScreen
-from cen_themes.tui.screens.codebook_modals import CodebookConfirm, CodebookPrompt
+from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
@@ -82,7 +82,7 @@ async def go_to(pilot: Pilot, screen: CodebookScreen, path: str) -> None:
 async def answer(pilot: Pilot, text: str | None) -> None:
     """Replace the prompt's text and press Enter (``None``: press Escape)."""
     prompt = pilot.app.screen
-    assert isinstance(prompt, CodebookPrompt)
+    assert isinstance(prompt, TextPrompt)
     if text is None:
         await pilot.press("escape")
     else:
@@ -112,7 +112,7 @@ async def test_add_prefills_the_highlighted_path(coded: Project) -> None:
         await pilot.press("a")
         await pilot.pause()
         prompt = app.screen
-        assert isinstance(prompt, CodebookPrompt)
+        assert isinstance(prompt, TextPrompt)
         assert prompt.query_one(Input).value == "Access > "
         await pilot.press(*"Cost", "enter")
         await pilot.pause()
@@ -170,7 +170,7 @@ async def test_mark_two_and_merge(coded: Project) -> None:
         await pilot.press("M")
         await pilot.pause()
         confirm = app.screen
-        assert isinstance(confirm, CodebookConfirm)
+        assert isinstance(confirm, Confirm)
         message = str(confirm.query_one("#message", Static).render())
         assert "Listening, Care into Access > Waiting" in message
         assert "2 excerpts" in message
@@ -207,7 +207,7 @@ async def test_delete_unused_code(coded: Project) -> None:
         await pilot.press("d")
         await pilot.pause()
         confirm = app.screen
-        assert isinstance(confirm, CodebookConfirm)
+        assert isinstance(confirm, Confirm)
         assert "unused" in str(confirm.query_one("#message", Static).render())
         await pilot.press("y")
         await pilot.pause()
@@ -223,7 +223,7 @@ async def test_delete_used_code_says_so(coded: Project) -> None:
         await pilot.press("d")
         await pilot.pause()
         confirm = app.screen
-        assert isinstance(confirm, CodebookConfirm)
+        assert isinstance(confirm, Confirm)
         message = str(confirm.query_one("#message", Static).render())
         assert "in use" in message
         assert "2 excerpts" in message and "1 child code" in message
@@ -252,7 +252,7 @@ async def test_escape_in_a_modal_changes_nothing(coded: Project, db_path: Path, 
         await go_to(pilot, screen, "Access")
         await pilot.press(key)
         await pilot.pause()
-        assert isinstance(app.screen, CodebookPrompt | CodebookConfirm)
+        assert isinstance(app.screen, TextPrompt | Confirm)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

@@ -14,9 +14,9 @@ from cen_themes.db import Project
 from cen_themes.exporters import layout
 from cen_themes.services import analysis, coding, sources, themes
 from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
 from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
-from cen_themes.tui.screens.themes_prompt import TextPrompt
 
 SIZE = (100, 30)
 TEXTS = {

@@ -10,7 +10,7 @@ import pytest
 from cen_themes.db import Project
 from cen_themes.services import analysis, coding, sources
 from cen_themes.tui.app import CenThemesApp
-from cen_themes.tui.screens.choose import ChooseOne
+from cen_themes.tui.screens.dialogs import ChooseOne
 from cen_themes.tui.screens.reader import ReaderScreen
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened to me.\n"

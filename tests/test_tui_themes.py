@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Input, OptionList
 from cen_themes.db import Project
 from cen_themes.services import analysis, themes
 from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
 from cen_themes.tui.screens.themes import TOP_LEVEL, ThemesScreen
-from cen_themes.tui.screens.themes_prompt import ChoicePrompt, TextPrompt
 from tests.test_tui_matrix import build
 
 SIZE = (100, 30)
@@ -57,7 +57,7 @@ async def choose(pilot: Pilot, key: str, label: str) -> None:
     await pilot.press(key)
     await pilot.pause()
     prompt = pilot.app.screen
-    assert isinstance(prompt, ChoicePrompt)
+    assert isinstance(prompt, ChooseOne)
     prompt.query_one(OptionList).highlighted = prompt.choices.index(label)
     await pilot.press("enter")
     await pilot.pause()
@@ -104,7 +104,7 @@ async def test_nest_and_back_to_top(built: Project) -> None:
         await pilot.press("n")
         await pilot.pause()
         prompt = app.screen
-        assert isinstance(prompt, ChoicePrompt)
+        assert isinstance(prompt, ChooseOne)
         assert prompt.choices == [TOP_LEVEL, "Support", "Support > Staff"]  # not itself
         await pilot.press("escape")
         await pilot.pause()
@@ -125,7 +125,7 @@ async def test_assign_and_unassign(built: Project) -> None:
         await pilot.press("plus")
         await pilot.pause()
         prompt = app.screen
-        assert isinstance(prompt, ChoicePrompt)
+        assert isinstance(prompt, ChooseOne)
         assert "Care" in prompt.choices and "Access > Waiting" in prompt.choices
         await pilot.press("escape")
         await pilot.pause()

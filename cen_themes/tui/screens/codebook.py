@@ -14,7 +14,7 @@ from cen_themes.services import analysis, codebook
 from cen_themes.services.codebook import CodeChange
 from cen_themes.services.results import CodeInfo
 from cen_themes.tui.screens.base import WorkbenchScreen
-from cen_themes.tui.screens.codebook_modals import CodebookConfirm, CodebookPrompt
+from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.coded_text import shade
 from cen_themes.tui.widgets.status import StatusLine
@@ -158,7 +158,7 @@ class CodebookScreen(WorkbenchScreen):
                 self._change("create_code", path)
 
         self.app.push_screen(
-            CodebookPrompt("New code (a path; ' > ' separates levels):", value), create
+            TextPrompt("New code (a path; ' > ' separates levels):", value), create
         )
 
     def action_rename(self) -> None:
@@ -171,7 +171,7 @@ class CodebookScreen(WorkbenchScreen):
             if name is not None:
                 self._change("rename_code", path, name)
 
-        self.app.push_screen(CodebookPrompt(f"Rename {path} to:", code.name), rename)
+        self.app.push_screen(TextPrompt(f"Rename {path} to:", code.name), rename)
 
     def action_recolour(self) -> None:
         code = self._need_code()
@@ -184,7 +184,7 @@ class CodebookScreen(WorkbenchScreen):
                 self._change("colour_code", path, colour)
 
         self.app.push_screen(
-            CodebookPrompt(f"Colour for {path} (#rrggbb or a name such as teal):", code.color),
+            TextPrompt(f"Colour for {path} (#rrggbb or a name such as teal):", code.color),
             recolour,
         )
 
@@ -222,7 +222,7 @@ class CodebookScreen(WorkbenchScreen):
                 self.marked.clear()
                 self.reload(keep=into)
 
-        self.app.push_screen(CodebookConfirm(message, "Merge"), merge)
+        self.app.push_screen(Confirm(message, "Merge"), merge)
 
     def action_delete(self) -> None:
         code = self._need_code()
@@ -247,7 +247,7 @@ class CodebookScreen(WorkbenchScreen):
             if confirmed:
                 self._change("delete_code", path, force=in_use)
 
-        self.app.push_screen(CodebookConfirm(message, "Delete"), delete)
+        self.app.push_screen(Confirm(message, "Delete"), delete)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

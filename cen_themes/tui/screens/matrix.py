@@ -17,8 +17,8 @@ from cen_themes.exporters.layout import Cell, Table
 from cen_themes.services import analysis
 from cen_themes.services.results import ExcerptView, Matrix, RowsKind
 from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
-from cen_themes.tui.screens.themes_prompt import TextPrompt
 from cen_themes.tui.widgets.status import StatusLine
 
 

@@ -15,8 +15,8 @@ from cen_themes.services import analysis, codebook, coding
 from cen_themes.services.results import CodeInfo, ExcerptView
 from cen_themes.services.sources import SourceDetail
 from cen_themes.tui.screens.base import WorkbenchScreen
-from cen_themes.tui.screens.choose import ChooseOne
 from cen_themes.tui.screens.code_picker import CodePicker
+from cen_themes.tui.screens.dialogs import ChooseOne
 from cen_themes.tui.widgets.coded_text import CodedTextArea, shade
 from cen_themes.tui.widgets.status import StatusLine
 

@@ -17,8 +17,8 @@ from cen_themes.services import analysis, codebook, themes
 from cen_themes.services.results import ThemeInfo
 from cen_themes.services.themes import ThemeChange
 from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
-from cen_themes.tui.screens.themes_prompt import ChoicePrompt, TextPrompt
 from cen_themes.tui.widgets.status import StatusLine
 
 TOP_LEVEL = "(top level)"
@@ -31,6 +31,11 @@ def _right(n: int) -> Text:
 def is_inside(path: str, ancestor: str) -> bool:
     """Whether theme ``path`` is ``ancestor`` or one of its subthemes."""
     return path == ancestor or path.startswith(f"{ancestor} > ")
+
+
+def _indexed(labels: list[str]) -> list[tuple[str, int]]:
+    """Choices whose value is their position in ``labels``."""
+    return [(label, i) for i, label in enumerate(labels)]
 
 
 class ThemesScreen(WorkbenchScreen):
@@ -171,7 +176,7 @@ class ThemesScreen(WorkbenchScreen):
                 lambda: themes.move_theme(self.project, info.path, parent, coder=self.coder)
             )
 
-        self.app.push_screen(ChoicePrompt(f"Move {info.path} under", choices), done)
+        self.app.push_screen(ChooseOne(f"Move {info.path} under", _indexed(choices)), done)
 
     def action_assign(self) -> None:
         info = self._need_theme()
@@ -194,7 +199,7 @@ class ThemesScreen(WorkbenchScreen):
                     )
                 )
 
-        self.app.push_screen(ChoicePrompt(f"Assign a code to {info.path}", codes), done)
+        self.app.push_screen(ChooseOne(f"Assign a code to {info.path}", _indexed(codes)), done)
 
     def action_unassign(self) -> None:
         info = self._need_theme()
@@ -213,7 +218,7 @@ class ThemesScreen(WorkbenchScreen):
                     )
                 )
 
-        self.app.push_screen(ChoicePrompt(f"Unassign a code from {info.path}", codes), done)
+        self.app.push_screen(ChooseOne(f"Unassign a code from {info.path}", _indexed(codes)), done)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
