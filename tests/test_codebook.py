@@ -325,3 +325,15 @@ def test_big_removals_and_their_undo(project: Project, tmp_path: Path) -> None:
     codebook.delete_code(project, "Often", coder="ann", force=True)
     assert analysis.find_excerpts(project) == []
     assert themes.list_themes(project)[0].excerpts == 0
+
+
+def test_list_codes_without_usage_and_project_counts(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
+    sources.import_files(project, [tmp_path / "int01.txt"], coder="ann")
+    coding.apply_code(project, "int01", 0, 5, "Access > Waiting", coder="ann")
+    full = codebook.list_codes(project)
+    bare = codebook.list_codes(project, usage=False)
+    assert [c.path for c in bare] == [c.path for c in full] == ["Access", "Access > Waiting"]
+    assert [c.color for c in bare] == [c.color for c in full]
+    assert [c.excerpts for c in full] == [0, 1] and [c.excerpts for c in bare] == [0, 0]
+    assert analysis.counts(project) == (1, 2)

@@ -8,7 +8,16 @@ from sqlalchemy.orm import Session
 
 from cen_themes.db import Project
 from cen_themes.errors import NotFoundError
-from cen_themes.models import Attribute, Coder, Coding, Excerpt, ExcerptTheme, Source, ThemeRollup
+from cen_themes.models import (
+    Attribute,
+    Code,
+    Coder,
+    Coding,
+    Excerpt,
+    ExcerptTheme,
+    Source,
+    ThemeRollup,
+)
 from cen_themes.services.codebook import code_tree
 from cen_themes.services.results import (
     ExcerptView,
@@ -63,6 +72,15 @@ def find_excerpts(
         if source is not None:
             where = and_(where, Excerpt.source_id == find_source(session, source).id)
         return excerpt_views(session, where, coding_filter=coder_filter)
+
+
+def counts(project: Project) -> tuple[int, int]:
+    """(sources, codes) in the project: two row counts, for a status line."""
+    with project.read() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Source)) or 0,
+            session.scalar(select(func.count()).select_from(Code)) or 0,
+        )
 
 
 def source_columns(session: Session) -> tuple[list[int], list[SourceColumn]]:

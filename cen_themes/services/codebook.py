@@ -355,20 +355,26 @@ def _move_theme_codes(session: Session, journal: Journal, merged: list[int], tar
     journal.inserted_keys("theme_codes", [(theme, target) for theme in new])
 
 
-def list_codes(project: Project) -> list[CodeInfo]:
-    """The codebook in tree order, with each code's own excerpt and source counts."""
+def list_codes(project: Project, *, usage: bool = True) -> list[CodeInfo]:
+    """The codebook in tree order, with each code's own excerpt and source counts.
+
+    ``usage=False`` leaves the counts at 0 and skips the one query that reads every
+    coding (the reader only needs paths and colours, after every coding).
+    """
     with project.read() as session:
         tree = code_tree(session)
-        usage = {
-            code: (excerpts, sources)
-            for code, excerpts, sources in session.execute(
-                select(
-                    Coding.code_id,
-                    func.count(func.distinct(Coding.excerpt_id)),
-                    func.count(func.distinct(Coding.source_id)),
-                ).group_by(Coding.code_id)
-            )
-        }
+        counts: dict[int, tuple[int, int]] = {}
+        if usage:
+            counts = {
+                code: (excerpts, sources)
+                for code, excerpts, sources in session.execute(
+                    select(
+                        Coding.code_id,
+                        func.count(func.distinct(Coding.excerpt_id)),
+                        func.count(func.distinct(Coding.source_id)),
+                    ).group_by(Coding.code_id)
+                )
+            }
         details = {
             r.id: (r.description, r.color)
             for r in session.execute(select(Code.id, Code.description, Code.color))
@@ -390,8 +396,8 @@ def list_codes(project: Project) -> list[CodeInfo]:
                 depth=tree.depth(node),
                 description=details[node][0],
                 color=details[node][1],
-                excerpts=usage.get(node, (0, 0))[0],
-                sources=usage.get(node, (0, 0))[1],
+                excerpts=counts.get(node, (0, 0))[0],
+                sources=counts.get(node, (0, 0))[1],
                 themes=sorted(themes.get(node, [])),
                 memos=memos.get(node, []),
             )

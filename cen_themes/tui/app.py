@@ -10,7 +10,7 @@ from textual.reactive import reactive
 
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
-from cen_themes.services import codebook, history, sources
+from cen_themes.services import analysis, history, sources
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.help import HelpScreen
@@ -58,8 +58,7 @@ class CenThemesApp(App[None]):
     def refresh_status(self) -> None:
         """Project file, coder, and the number of sources and codes."""
         try:
-            n_sources = len(sources.list_sources(self.project))
-            n_codes = len(codebook.list_codes(self.project))
+            n_sources, n_codes = analysis.counts(self.project)
         except CenThemesError as exc:
             self.notify(str(exc), title=exc.title, severity="error")
             return

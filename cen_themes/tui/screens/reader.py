@@ -62,7 +62,7 @@ class ReaderScreen(WorkbenchScreen):
         project = self.workbench.project
         try:
             self.excerpts = analysis.find_excerpts(project, source=self.source)
-            self.codes = {code.path: code for code in codebook.list_codes(project)}
+            self.codes = {c.path: c for c in codebook.list_codes(project, usage=False)}
         except NotFoundError as exc:  # the source is gone (its import was undone)
             self.report(exc)
             self.dismiss()

@@ -183,7 +183,11 @@ class ThemesScreen(WorkbenchScreen):
         if info is None:
             return
         try:
-            codes = [c.path for c in codebook.list_codes(self.project) if c.path not in info.codes]
+            codes = [
+                c.path
+                for c in codebook.list_codes(self.project, usage=False)
+                if c.path not in info.codes
+            ]
         except CenThemesError as exc:
             self.report(exc)
             return
