@@ -68,14 +68,15 @@ class CenThemesApp(App[None]):
             f"  ·  {_count(n_codes, 'code')}"
         )
 
-    def open_reader(self, source: str, cursor: int = 0) -> None:
-        """The reader on a source, with the cursor at ``cursor`` (a code-point offset)."""
+    def open_reader(self, source: str, cursor: int = 0, selection_end: int | None = None) -> None:
+        """The reader on a source, with the cursor at ``cursor`` (a code-point offset),
+        and [cursor, selection_end) selected when ``selection_end`` is given."""
         try:
             detail = sources.get_source(self.project, source)
         except CenThemesError as exc:
             self.notify(str(exc), title=exc.title, severity="error")
             return
-        self.push_screen(ReaderScreen(detail, cursor))
+        self.push_screen(ReaderScreen(detail, cursor, selection_end))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A modal (the code picker) hides the app's keys already: Textual stops the

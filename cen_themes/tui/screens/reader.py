@@ -28,10 +28,13 @@ class ReaderScreen(WorkbenchScreen):
         Binding("x", "uncode", "Remove coding"),
     ]
 
-    def __init__(self, detail: SourceDetail, cursor: int = 0) -> None:
+    def __init__(
+        self, detail: SourceDetail, cursor: int = 0, selection_end: int | None = None
+    ) -> None:
         super().__init__()
         self.detail = detail
         self.cursor = cursor
+        self.selection_end = selection_end  # select [cursor, selection_end) on opening
         self.source = detail.name
         self.text = detail.text
         self.excerpts: list[ExcerptView] = []
@@ -54,6 +57,9 @@ class ReaderScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         self.text_area.move_cursor(self.text_area.lines.location(self.cursor), center=True)
+        if self.selection_end is not None:
+            end = self.text_area.lines.location(self.selection_end)
+            self.text_area.move_cursor(end, select=True, center=True)
         self.text_area.focus()
         self.reload()
 
