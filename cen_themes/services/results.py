@@ -101,3 +101,16 @@ class ThemeReport:
     excerpts: list[ExcerptView]  # every excerpt the theme brings, source order
     source_attributes: dict[str, dict[str, str]]  # source name -> attributes
     subthemes: list[ThemeReport]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One match of a search: [start, end) in a source's stored text (code points),
+    with up to ``context`` characters either side, verbatim."""
+
+    source: str
+    start: int
+    end: int
+    match: str
+    left: str
+    right: str

@@ -1,0 +1,219 @@
+"""Search the sources: keyword in context, by literal words, a regex, or lemmas.
+
+Plain search is a case-insensitive literal match (Unicode case folding, so "STRASSE"
+finds "Straße"); ``regex`` takes a Python regular expression as written (add ``(?i)``
+to ignore case); ``lemma`` matches the words whose dictionary form is the query's
+("worry" finds "worried" and "worries"), a several-word query matching consecutive
+words. Every offset is a code point into the stored text, end exclusive.
+
+The lemma search tokenizes with the project's spaCy pipeline (:mod:`cen_themes.nlp`)
+and looks up each word's lowercase form in spaCy's English lookup table, so nothing
+here imports spaCy until a lemma search runs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from cen_themes import nlp
+from cen_themes.db import Project
+from cen_themes.errors import InputError
+from cen_themes.models import Source
+from cen_themes.services.results import SearchHit
+from cen_themes.services.sources import find_source
+
+DEFAULT_CONTEXT = 40
+
+
+def search(
+    project: Project,
+    query: str,
+    *,
+    lemma: bool = False,
+    regex: bool = False,
+    context: int = DEFAULT_CONTEXT,
+    source: str | None = None,
+) -> list[SearchHit]:
+    """Every match of ``query`` in the sources (or in ``source``), in import order and
+    then by offset, with ``context`` characters of text either side."""
+    if not query.strip():
+        raise InputError("the search query is empty")
+    if lemma and regex:
+        raise InputError("search by lemma or by regular expression, not both")
+    if context < 0:
+        raise InputError(f"the context cannot be negative ({context})")
+    if regex:
+        finder = _regex_finder(query)
+    elif lemma:
+        finder = _LemmaFinder(query)
+    else:
+        finder = _literal_finder(query)
+    with project.read() as session:
+        if source is not None:
+            found = find_source(session, source)
+            texts = [(found.name, found.text)]
+        else:
+            texts = list(session.execute(select(Source.name, Source.text).order_by(Source.id)))
+    hits: list[SearchHit] = []
+    for name, text in texts:
+        for start, end in finder(text):
+            hits.append(
+                SearchHit(
+                    source=name,
+                    start=start,
+                    end=end,
+                    match=text[start:end],
+                    left=text[max(start - context, 0) : start],
+                    right=text[end : end + context],
+                )
+            )
+    return hits
+
+
+def one_line(text: str) -> str:
+    """Text for a one-line display: every run of whitespace (line breaks too) as a space."""
+    return _WHITESPACE.sub(" ", text)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+# -- literal ----------------------------------------------------------------------
+
+
+def _literal_finder(query: str):
+    needle = query.casefold()
+
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        folded, origin = _fold(text)
+        position = folded.find(needle)
+        while position >= 0:
+            end = position + len(needle)
+            if origin is None:
+                yield position, end
+                position = folded.find(needle, end)
+                continue
+            # A match must begin and end on whole characters of the stored text: "s"
+            # does not match half of "ß" (folded "ss"), but "ss" matches all of it.
+            if _starts_char(origin, position) and _starts_char(origin, end):
+                yield origin[position], origin[end - 1] + 1
+                position = folded.find(needle, end)
+            else:
+                position = folded.find(needle, position + 1)
+
+    return find
+
+
+def _fold(text: str) -> tuple[str, list[int] | None]:
+    """The case-folded text, and where each of its characters comes from in ``text``
+    (``None`` when folding kept every character one character long)."""
+    folded = text.casefold()
+    if len(folded) == len(text):  # no character folds to several: offsets are the same
+        return folded, None
+    origin: list[int] = []
+    parts: list[str] = []
+    for index, char in enumerate(text):
+        piece = char.casefold()
+        parts.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(parts), origin
+
+
+def _starts_char(origin: list[int], position: int) -> bool:
+    return position in (0, len(origin)) or origin[position] != origin[position - 1]
+
+
+# -- regex ------------------------------------------------------------------------
+
+
+def _regex_finder(pattern: str):
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise InputError(f"invalid regular expression '{pattern}': {exc.msg}{where}") from None
+
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        for match in compiled.finditer(text):
+            if match.end() > match.start():  # an empty match marks no words to show or code
+                yield match.start(), match.end()
+
+    return find
+
+
+# -- lemma ------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_lemmas: _LemmaTable | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _LemmaTable:
+    lemma_of: dict[str, str]  # lowercase word -> lemma (words not listed are their own)
+    forms_of: dict[str, frozenset[str]]  # lemma -> the listed words that have it
+
+    def lemma(self, word: str) -> str:
+        lower = word.lower()
+        return self.lemma_of.get(lower, lower)
+
+    def forms(self, lemma: str) -> frozenset[str]:
+        """Every lowercase word whose lemma is ``lemma``."""
+        listed = self.forms_of.get(lemma, frozenset())
+        return listed if lemma in self.lemma_of else listed | {lemma}
+
+
+def _lemma_table() -> _LemmaTable:
+    """spaCy's English lemma lookup table, loaded on first use (thread-safe)."""
+    global _lemmas
+    with _lock:
+        if _lemmas is None:
+            from spacy.util import load_language_data, registry
+
+            try:
+                lemma_of: dict[str, str] = load_language_data(
+                    registry.lookups.get("en")["lemma_lookup"]
+                )
+            except Exception as exc:  # spacy-lookups-data missing or unreadable
+                raise InputError(
+                    f"lemma search needs spacy-lookups-data (the English lemma table): {exc}"
+                ) from None
+            forms: dict[str, set[str]] = {}
+            for word, lemma in lemma_of.items():
+                forms.setdefault(lemma, set()).add(word)
+            _lemmas = _LemmaTable(lemma_of, {k: frozenset(v) for k, v in forms.items()})
+        return _lemmas
+
+
+class _LemmaFinder:
+    """Runs of consecutive words (spaces and line breaks between them skipped) whose
+    lemmas are the query's lemmas."""
+
+    def __init__(self, query: str) -> None:
+        self.tokenizer = nlp.pipeline().tokenizer
+        table = _lemma_table()
+        words = [t.text for t in self.tokenizer(query) if not t.is_space]
+        self.forms = [table.forms(table.lemma(word)) for word in words]
+
+    def __call__(self, text: str) -> Iterator[tuple[int, int]]:
+        lowered = text.lower()
+        # Most sources lack some word of the query in any form: skip tokenizing them.
+        if not all(any(form in lowered for form in forms) for forms in self.forms):
+            return
+        tokens = [t for t in self.tokenizer(text) if not t.is_space]
+        size = len(self.forms)
+        first = self.forms[0]
+        i = 0
+        while i <= len(tokens) - size:
+            run = tokens[i : i + size]
+            if tokens[i].lower_ in first and all(
+                token.lower_ in forms for token, forms in zip(run, self.forms, strict=True)
+            ):
+                yield run[0].idx, run[-1].idx + len(run[-1].text)
+                i += size  # matches do not overlap, as in the other modes
+            else:
+                i += 1
