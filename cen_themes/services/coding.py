@@ -115,6 +115,87 @@ def apply_code(
         return CodingResult(view, added, [tree.path(c) for c in created])
 
 
+@dataclass(frozen=True, slots=True)
+class SpansResult:
+    """What coding several spans at once did."""
+
+    summary: str
+    added: int  # spans that got the code
+    already: int  # spans that had that code by that coder already
+    created_codes: list[str]
+
+
+def apply_code_spans(
+    project: Project, spans: list[tuple[str, int, int]], code: str, *, coder: str
+) -> SpansResult:
+    """Code every (source, start, end) span with ``code`` as one change: one Event, so
+    one undo takes them all back. Every span is checked before anything is written."""
+    unique = list(dict.fromkeys(spans))
+    if not unique:
+        raise InputError("no spans to code")
+    with project.write() as session:
+        found: dict[str, Source] = {}
+        for name, start, end in unique:
+            if name not in found:
+                found[name] = find_source(session, name)
+            check_span(found[name], len(found[name].text), start, end)
+        journal = Journal(session)
+        tree = code_tree(session)
+        code_id, created = ensure_code(session, tree, journal, code)
+        who = coder_id(session, journal, coder)
+        source_ids = {source.id for source in found.values()}
+        excerpt_ids = {
+            (source_id, start, end): excerpt_id
+            for excerpt_id, source_id, start, end in session.execute(
+                select(Excerpt.id, Excerpt.source_id, Excerpt.start, Excerpt.end).where(
+                    Excerpt.source_id.in_(source_ids)
+                )
+            )
+        }
+        wanted = [(found[name].id, start, end) for name, start, end in unique]
+        new_excerpts = [
+            Excerpt(source_id=s, start=a, end=b, memo="")
+            for s, a, b in wanted
+            if (s, a, b) not in excerpt_ids
+        ]
+        session.add_all(new_excerpts)
+        session.flush()
+        journal.inserted("excerpts", [e.id for e in new_excerpts])
+        excerpt_ids.update({(e.source_id, e.start, e.end): e.id for e in new_excerpts})
+        targets = {excerpt_ids[key]: key[0] for key in wanted}
+        coded = set(
+            session.scalars(
+                select(Coding.excerpt_id).where(
+                    Coding.excerpt_id.in_(list(targets)),
+                    Coding.code_id == code_id,
+                    Coding.coder_id == who,
+                )
+            )
+        )
+        new_codings = [
+            Coding(excerpt_id=e, code_id=code_id, coder_id=who, source_id=s)
+            for e, s in targets.items()
+            if e not in coded
+        ]
+        session.add_all(new_codings)
+        session.flush()
+        coding_ids = [c.id for c in new_codings]
+        journal.inserted("codings", coding_ids)
+        if coding_ids:
+            rollup.add(session, Coding.id.in_(coding_ids))
+        path = tree.path(code_id)
+        n_sources = len({name for name, _s, _e in unique})
+        summary = (
+            f"coded {len(new_codings)} span{'' if len(new_codings) == 1 else 's'} "
+            f"in {n_sources} source{'' if n_sources == 1 else 's'} with {path}"
+        )
+        if coded:
+            summary += f" ({len(coded)} already coded)"
+        if journal.ops:
+            record(session, "coding.apply", summary, coder, ops=journal.ops)
+        return SpansResult(summary, len(new_codings), len(coded), [tree.path(c) for c in created])
+
+
 def _excerpt_at(session: Session, source: Source, start: int, end: int) -> Excerpt:
     excerpt = session.scalar(
         select(Excerpt).where(
