@@ -1,4 +1,5 @@
-"""The matrix screen: counts as the analysis gives them, grouping, a cell's excerpts, export."""
+"""The matrix screen: counts as the analysis gives them, grouping, a cell's excerpts, and
+exports in a worker that report success or failure without blocking or crashing."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from cen_themes.exporters import layout
 from cen_themes.services import analysis, coding, sources, themes
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import TextPrompt
+from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
-from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
 
 SIZE = (100, 30)
 TEXTS = {
@@ -153,39 +154,40 @@ def test_next_grouping_cycles() -> None:
     assert next_grouping(None, []) is None
 
 
-async def enter_cell(pilot: Pilot, table: DataTable, row: int, column: int) -> MatrixExcerpts:
+async def enter_cell(pilot: Pilot, table: DataTable, row: int, column: int) -> ExcerptListScreen:
     table.move_cursor(row=row, column=column)
     await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
-    modal = pilot.app.screen
-    assert isinstance(modal, MatrixExcerpts)
-    return modal
+    listing = pilot.app.screen
+    assert isinstance(listing, ExcerptListScreen)
+    assert listing.query_one(DataTable).row_count == len(listing.excerpts)
+    return listing
 
 
 async def test_enter_shows_exactly_the_cells_excerpts(built: Project) -> None:
     app = CenThemesApp(built, "ana")
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_matrix(pilot)
-        modal = await enter_cell(pilot, table, 1, 2)  # Support in s2
+        listing = await enter_cell(pilot, table, 1, 2)  # Support in s2
         want = analysis.find_excerpts(built, theme="Support", source="s2")
         assert len(want) == 2
-        assert [e.id for e in modal.excerpts] == [e.id for e in want]
-        assert [e.text for e in modal.excerpts] == ["Waiting is the worst", "They cared for me"]
+        assert [e.id for e in listing.excerpts] == [e.id for e in want]
+        assert [e.text for e in listing.excerpts] == ["Waiting is the worst", "They cared for me"]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
-        modal = await enter_cell(pilot, table, 0, 1)  # Barriers in s1
-        assert [e.text for e in modal.excerpts] == ["I waited for weeks"]
+        listing = await enter_cell(pilot, table, 0, 1)  # Barriers in s1
+        assert [e.text for e in listing.excerpts] == ["I waited for weeks"]
         await pilot.press("escape")
         await pilot.pause()
-        modal = await enter_cell(pilot, table, 2, 1)  # Support > Staff: nothing
-        assert modal.excerpts == []
+        listing = await enter_cell(pilot, table, 2, 1)  # Support > Staff: nothing
+        assert listing.excerpts == []
         await pilot.press("escape")
         await pilot.pause()
-        modal = await enter_cell(pilot, table, 1, 4)  # n_excerpts: the whole row
+        listing = await enter_cell(pilot, table, 1, 4)  # n_excerpts: the whole row
         want = analysis.find_excerpts(built, theme="Support")
-        assert sorted(e.id for e in modal.excerpts) == sorted(e.id for e in want)
+        assert sorted(e.id for e in listing.excerpts) == sorted(e.id for e in want)
 
 
 async def test_enter_on_a_subtotal(built: Project) -> None:
@@ -194,18 +196,20 @@ async def test_enter_on_a_subtotal(built: Project) -> None:
         _screen, table = await open_matrix(pilot)
         await pilot.press("g")
         await pilot.pause()
-        modal = await enter_cell(pilot, table, 1, 4)  # Support, group=B total
+        listing = await enter_cell(pilot, table, 1, 4)  # Support, group=B total
         want = analysis.find_excerpts(built, theme="Support", source="s2")
-        assert [e.id for e in modal.excerpts] == [e.id for e in want]
+        assert [e.id for e in listing.excerpts] == [e.id for e in want]
 
 
-async def export(pilot: Pilot, path: str) -> None:
-    await pilot.press("e")
+async def export(pilot: Pilot, path: str, key: str = "e") -> None:
+    """Press ``key``, type ``path`` over what is offered, Enter, and wait for the worker."""
+    await pilot.press(key)
     await pilot.pause()
     prompt = pilot.app.screen
     assert isinstance(prompt, TextPrompt)
     prompt.query_one(Input).value = path
     await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -218,7 +222,8 @@ async def test_export_writes_the_view_as_csv(built: Project, tmp_path: Path) -> 
         await pilot.pause()
         await export(pilot, str(target))
         assert app.screen is screen
-        assert any(str(target) in n.message for n in app._notifications)
+        assert any(f"wrote {target}" in n.message for n in app._notifications)
+        assert not errors(app)
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     laid = layout(analysis.matrix(built, "themes"), "count", "group")
@@ -227,16 +232,156 @@ async def test_export_writes_the_view_as_csv(built: Project, tmp_path: Path) -> 
     assert rows[2] == ["Support", "1", "1", "2", "2", "2", "3"]
 
 
-async def test_small_terminal_bad_export_and_escape(built: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".xlsx", ".md", ".html"])
+async def test_export_every_matrix_format(built: Project, tmp_path: Path, suffix: str) -> None:
+    app = CenThemesApp(built, "ana")
+    target = tmp_path / f"out{suffix}"
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await pilot.press("r")  # codes as rows: the export follows the view
+        await pilot.pause()
+        await export(pilot, str(target))
+        assert app.screen is screen
+        assert not errors(app)
+        assert any(f"wrote {target} (3 codes x 2 sources)" in n.message for n in app._notifications)
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(target).active
+        values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        assert values[0][:3] == ["code", "s1", "s2"]
+        assert [row[0] for row in values[1:]] == ["Access", "Access > Waiting", "Care"]
+        assert values[3][1:3] == [1, 2]
+    else:
+        text = target.read_text(encoding="utf-8")
+        assert "Access &gt; Waiting" in text or "Access > Waiting" in text
+        if suffix == ".html":  # the HTML matrix carries the excerpts, as the CLI's does
+            assert "They cared for me" in text
+
+
+async def test_export_runs_off_the_ui_thread(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an export is still writing, keys keep working; its notice comes after."""
+    import threading
+
+    from cen_themes.tui.screens import matrix as matrix_screen
+
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+    real = matrix_screen.export_matrix
+
+    def slow(*args: object) -> str:
+        threads.append(threading.current_thread())
+        assert release.wait(20), "the test never released the export"
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matrix_screen, "export_matrix", slow)
+    target = tmp_path / "slow.csv"
+    app = CenThemesApp(built, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_matrix(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("r")  # the UI answers while the worker waits
+        await pilot.pause()
+        assert screen.rows_kind == "codes"
+        assert shown(table) == expected(built, "codes")
+        assert not target.exists()
+        assert not any("wrote" in n.message for n in app._notifications)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert threads and threads[0] is not threading.main_thread()
+        assert any(f"wrote {target}" in n.message for n in app._notifications)
+    assert target.exists()
+
+
+async def test_bad_extension_is_an_error_and_the_path_is_offered_again(
+    built: Project, tmp_path: Path
+) -> None:
+    app = CenThemesApp(built, "ana")
+    typed = str(tmp_path / "out.txt")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await export(pilot, typed)
+        assert any("cannot export a matrix as '.txt'" in m for m in errors(app))
+        prompt = app.screen  # offered again, with what was typed
+        assert isinstance(prompt, TextPrompt)
+        assert prompt.query_one(Input).value == typed
+        prompt.query_one(Input).value = typed.replace(".txt", ".md")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+    assert not (tmp_path / "out.txt").exists()
+    assert "Barriers" in (tmp_path / "out.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["missing/out.csv", "afile/out.csv", "folder"])
+async def test_unwritable_paths_are_errors_not_crashes(
+    built: Project, tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "folder.csv").mkdir()
+    typed = str(tmp_path / where) + (".csv" if where == "folder" else "")
+    app = CenThemesApp(built, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await export(pilot, typed)
+        assert app.is_running
+        assert any(typed in m for m in errors(app))
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one(Input).value == typed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("e")  # the path is still offered after Escape
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == typed
+
+
+async def test_an_exporter_bug_is_a_notice(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr("cen_themes.exporters.write_matrix", broken)
+    app = CenThemesApp(built, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot)
+        await export(pilot, str(tmp_path / "out.csv"))
+        assert app.is_running
+        assert any("renderer exploded" in m for m in errors(app))
+
+
+async def test_export_quotes_from_the_matrix(built: Project, tmp_path: Path) -> None:
+    app = CenThemesApp(built, "ana")
+    target = tmp_path / "quotes.md"
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await export(pilot, str(tmp_path / "quotes.csv"), key="E")  # not a quotes format
+        assert any("cannot export a quotes report as '.csv'" in m for m in errors(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        await export(pilot, str(target), key="E")
+        assert app.screen is screen
+        assert any(f"wrote {target}" in n.message for n in app._notifications)
+    text = target.read_text(encoding="utf-8")
+    for words in ("Barriers", "Support", "I waited for weeks", "They cared for me"):
+        assert words in text
+
+
+async def test_small_terminal_and_escape(built: Project, tmp_path: Path) -> None:
     app = CenThemesApp(built, "ana")
     async with app.run_test(size=(80, 24)) as pilot:
         screen, table = await open_matrix(pilot)
         assert shown(table) == expected(built)
         assert table.region.height > 5
-        await export(pilot, str(tmp_path / "out.txt"))  # not a matrix format
-        assert app.screen is screen
-        assert errors(app)
-        assert not (tmp_path / "out.txt").exists()
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)
@@ -244,8 +389,8 @@ async def test_small_terminal_bad_export_and_escape(built: Project, tmp_path: Pa
         await pilot.pause()
         assert app.screen is screen
         assert list(tmp_path.glob("*.csv")) == []
-        modal = await enter_cell(pilot, table, 0, 2)
-        assert [e.text for e in modal.excerpts] == ["Waiting is the worst"]
+        listing = await enter_cell(pilot, table, 0, 2)
+        assert [e.text for e in listing.excerpts] == ["Waiting is the worst"]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

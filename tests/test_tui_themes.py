@@ -13,7 +13,7 @@ from cen_themes.db import Project
 from cen_themes.services import analysis, themes
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
-from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
+from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.themes import TOP_LEVEL, ThemesScreen
 from tests.test_tui_matrix import build
 
@@ -164,10 +164,11 @@ async def test_enter_shows_a_themes_excerpts(built: Project) -> None:
         await highlight(pilot, screen, "Support")
         await pilot.press("enter")
         await pilot.pause()
-        modal = app.screen
-        assert isinstance(modal, MatrixExcerpts)
+        listing = app.screen
+        assert isinstance(listing, ExcerptListScreen)
         want = analysis.find_excerpts(built, theme="Support")
-        assert [e.id for e in modal.excerpts] == [e.id for e in want]
+        assert [e.id for e in listing.excerpts] == [e.id for e in want]
+        assert listing.query_one(DataTable).row_count == len(want) == 3
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

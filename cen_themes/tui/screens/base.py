@@ -1,15 +1,52 @@
-"""What every workbench screen shares: the app with its project, and a reload hook."""
+"""What every workbench screen shares: the app with its project, a reload hook, and
+refilling a table without losing the user's place in it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
+from rich.console import RenderableType
+from textual.coordinate import Coordinate
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from cen_themes.errors import CenThemesError
 
 if TYPE_CHECKING:
     from cen_themes.tui.app import CenThemesApp
+
+Rows = Sequence[tuple[str, Sequence[RenderableType]]]
+
+
+def highlighted_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under the cursor, or ``None`` in an empty table."""
+    row = table.cursor_row
+    if not 0 <= row < table.row_count:
+        return None
+    key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+    return key
+
+
+def refill(table: DataTable[Any], rows: Rows, keep: str | None = None) -> None:
+    """Replace every row of ``table`` with ``rows`` ((key, cells) pairs).
+
+    The cursor goes to the row keyed ``keep`` when given and present, else to the row
+    whose key was highlighted before, else stays on the same row number (or the last
+    row, when the table got shorter), so that a reload never throws the user back to
+    the top.
+    """
+    row = table.cursor_row
+    wanted = keep if keep is not None else highlighted_key(table)
+    table.clear()
+    keys = []
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+        keys.append(key)
+    if wanted in keys:
+        table.move_cursor(row=keys.index(wanted))
+    elif keys:
+        table.move_cursor(row=min(max(row, 0), len(keys) - 1))
 
 
 class WorkbenchScreen(Screen[None]):

@@ -13,7 +13,7 @@ from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, codebook
 from cen_themes.services.codebook import CodeChange
 from cen_themes.services.results import CodeInfo
-from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.coded_text import shade
@@ -93,28 +93,14 @@ class CodebookScreen(WorkbenchScreen):
     def reload(self, keep: str | None = None) -> None:
         """Read the codebook again; the cursor stays on ``keep`` (else the highlighted
         code's path) when that code still exists, else on the same row."""
-        current = self.highlighted
-        keep = keep or (current.path if current else None)
         try:
             found = codebook.list_codes(self.workbench.project)
         except CenThemesError as exc:
             self.report(exc)
             return
-        table = self.table
-        row = table.cursor_row
-        table.clear()
         self.codes = found
-        paths = {code.path for code in found}
-        self.marked &= paths
-        for code in found:
-            table.add_row(
-                *self._cells(code),
-                key=code.path,
-            )
-        if found:
-            by_path = [code.path for code in found]
-            target = by_path.index(keep) if keep in paths else min(max(row, 0), len(found) - 1)
-            table.move_cursor(row=target)
+        self.marked &= {code.path for code in found}
+        refill(self.table, [(code.path, self._cells(code)) for code in found], keep)
         self.workbench.refresh_status()
 
     def _cells(self, code: CodeInfo) -> tuple[Text, Text, Text, int, int, str]:

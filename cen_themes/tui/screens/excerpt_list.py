@@ -1,4 +1,4 @@
-"""A list of excerpts (a code's, a theme's); Enter opens the reader at one."""
+"""A list of excerpts (a code's, a theme's, a matrix cell's); Enter opens the reader at one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
 from cen_themes.services.results import ExcerptView
-from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
 PREVIEW = 80
@@ -23,7 +23,8 @@ def preview(text: str, width: int = PREVIEW) -> str:
 
 
 class ExcerptListScreen(WorkbenchScreen):
-    """``excerpts_loader`` is called on every reload (it may raise CenThemesError)."""
+    """``excerpts_loader`` is called on every reload (it may raise CenThemesError), so
+    the list follows codings changed in the reader it opens; Escape goes back."""
 
     CSS_PATH = "excerpt_list.tcss"
 
@@ -59,29 +60,29 @@ class ExcerptListScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
         self.excerpts = list(found)
-        for index, excerpt in enumerate(self.excerpts):
-            table.add_row(
-                excerpt.source,
-                f"{excerpt.start}-{excerpt.end}",
-                preview(excerpt.text),
-                ", ".join(excerpt.codes),
-                key=str(index),
+        rows = [
+            (
+                str(excerpt.id),
+                (
+                    excerpt.source,
+                    f"{excerpt.start}-{excerpt.end}",
+                    preview(excerpt.text),
+                    ", ".join(excerpt.codes),
+                ),
             )
+            for excerpt in self.excerpts
+        ]
+        refill(self.query_one(DataTable), rows)
         count = len(self.excerpts)
         self.query_one("#title", Static).update(
             f"{self.title_text}  ·  {count} excerpt{'' if count == 1 else 's'}"
         )
-        if self.excerpts:
-            table.move_cursor(row=min(max(row, 0), count - 1))
         self.workbench.refresh_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is None:
+        if not self.excerpts:
             return
-        excerpt = self.excerpts[int(event.row_key.value)]
+        excerpt = self.excerpts[min(event.cursor_row, len(self.excerpts) - 1)]
         self.workbench.open_reader(excerpt.source, excerpt.start)

@@ -1,25 +1,31 @@
-"""The matrix: themes (or codes) by source, with excerpt counts; Enter shows a cell's
-excerpts, `g` groups the sources by an attribute, `e` exports what is shown."""
+"""The matrix: themes (or codes) by source, with excerpt counts; Enter lists a cell's
+excerpts, `g` groups the sources by an attribute, `e` exports what is shown and `E`
+the quotes report, each in a thread worker so that typing never waits for a file."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from cen_themes import exporters
-from cen_themes.errors import CenThemesError
+from cen_themes.db import Project
+from cen_themes.errors import CenThemesError, NotFoundError
+from cen_themes.exporters.files import check_target
 from cen_themes.exporters.layout import Cell, Table
 from cen_themes.services import analysis
 from cen_themes.services.results import ExcerptView, Matrix, RowsKind
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.dialogs import TextPrompt
-from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
+from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.status import StatusLine
+
+ExportKind = Literal["matrix", "quotes"]
 
 
 def attribute_keys(matrix: Matrix) -> list[str]:
@@ -71,6 +77,7 @@ class MatrixScreen(WorkbenchScreen):
         Binding("g", "group", "Group"),
         Binding("r", "rows", "Themes/codes"),
         Binding("e", "export", "Export"),
+        Binding("E", "export_quotes", "Export quotes", key_display="E"),
     ]
 
     def __init__(self, rows: RowsKind = "themes") -> None:
@@ -79,6 +86,7 @@ class MatrixScreen(WorkbenchScreen):
         self.group_by: str | None = None
         self.matrix: Matrix | None = None
         self.table: Table | None = None
+        self.export_paths: dict[ExportKind, str] = {}  # the path typed last, per kind
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
@@ -145,41 +153,112 @@ class MatrixScreen(WorkbenchScreen):
         self.open_cell(event.coordinate.row, event.coordinate.column)
 
     def open_cell(self, row: int, column: int) -> None:
-        """Show the excerpts behind one cell, read now with the matrix's excerpts."""
+        """List the excerpts behind one cell, read again whenever the list is shown."""
         if self.table is None or row >= len(self.table.rows):
             return
         path = str(self.table.rows[row].cells[0].value)
         header = self.table.columns[column].header
+        project, rows_kind, group_by = self.workbench.project, self.rows_kind, self.group_by
         try:
-            full = analysis.matrix(self.workbench.project, self.rows_kind, with_excerpts=True)
-            table = exporters.layout(full, "count", self.group_by)
-        except CenThemesError as exc:
-            self.report(exc)
-            return
-        paths = [str(r.cells[0].value) for r in table.rows]
-        headers = [c.header for c in table.columns]
-        if path not in paths or header not in headers:
+            first = [read_cell(project, rows_kind, group_by, path, header)]
+        except NotFoundError:
             self.notify("the matrix changed; showing it again", severity="warning")
             self.reload()
             return
-        found = cell_excerpts(table, paths.index(path), headers.index(header))
-        title = path if self.table.columns[column].kind == "label" else f"{path} · {header}"
-        self.app.push_screen(MatrixExcerpts(title, found))
-
-    def action_export(self) -> None:
-        formats = ", ".join(exporters.MATRIX_FORMATS)
-        self.app.push_screen(
-            TextPrompt(f"Export this view to a file ({formats})", placeholder="matrix.csv"),
-            self._export,
-        )
-
-    def _export(self, answer: str | None) -> None:
-        if answer is None or self.table is None:
-            return
-        path = Path(answer).expanduser()
-        try:
-            exporters.write_matrix(self.table, path)
         except CenThemesError as exc:
             self.report(exc)
             return
-        self.notify(f"wrote {path}")
+
+        def load() -> list[ExcerptView]:  # the list just read, then fresh ones
+            return first.pop() if first else read_cell(project, rows_kind, group_by, path, header)
+
+        title = path if self.table.columns[column].kind == "label" else f"{path} · {header}"
+        self.app.push_screen(ExcerptListScreen(title, load))
+
+    def action_export(self) -> None:
+        formats = ", ".join(exporters.MATRIX_FORMATS)
+        self._ask("matrix", f"Export this view to a file ({formats})", "matrix.csv")
+
+    def action_export_quotes(self) -> None:
+        formats = ", ".join(exporters.QUOTES_FORMATS)
+        self._ask("quotes", f"Export the quotes report by theme ({formats})", "quotes.md")
+
+    def _ask(self, kind: ExportKind, question: str, placeholder: str) -> None:
+        """Ask for the file, offering the path typed last time for this kind."""
+
+        def answered(answer: str | None) -> None:
+            if answer is None:
+                return
+            self.export_paths[kind] = answer
+            self.notify(f"exporting {kind} to {answer}…", timeout=3)
+            self._export(kind, answer, self.rows_kind, self.group_by)
+
+        self.app.push_screen(
+            TextPrompt(question, self.export_paths.get(kind, ""), placeholder), answered
+        )
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(
+        self, kind: ExportKind, answer: str, rows_kind: RowsKind, group_by: str | None
+    ) -> None:
+        """Write the file off the UI thread; success and failure come back as notices."""
+        project = self.workbench.project
+        try:
+            path = Path(answer).expanduser()
+            if kind == "matrix":
+                done = export_matrix(project, path, rows_kind, group_by)
+            else:
+                done = export_quotes(project, path)
+        except CenThemesError as exc:
+            self.app.call_from_thread(self._export_failed, kind, answer, str(exc), exc.title)
+            return
+        except Exception as exc:  # a bug in an exporter must not take the workbench down
+            message = f"{answer}: the export failed ({type(exc).__name__}: {exc})"
+            self.app.call_from_thread(self._export_failed, kind, answer, message, "Export failed")
+            return
+        self.app.call_from_thread(self.notify, done, title="Exported")
+
+    def _export_failed(self, kind: ExportKind, answer: str, message: str, title: str) -> None:
+        """Say why, and offer the typed path again to correct (now if still here)."""
+        self.notify(message, title=title, severity="error", timeout=10)
+        self.export_paths[kind] = answer
+        if self.app.screen is self:
+            if kind == "matrix":
+                self.action_export()
+            else:
+                self.action_export_quotes()
+
+
+def read_cell(
+    project: Project, rows_kind: RowsKind, group_by: str | None, path: str, header: str
+) -> list[ExcerptView]:
+    """The excerpts now behind the cell of row ``path`` and column ``header``;
+    :class:`NotFoundError` when the matrix no longer has that row or column."""
+    full = analysis.matrix(project, rows_kind, with_excerpts=True)
+    if group_by is not None and group_by not in attribute_keys(full):
+        group_by = None
+    table = exporters.layout(full, "count", group_by)
+    paths = [str(r.cells[0].value) for r in table.rows]
+    headers = [c.header for c in table.columns]
+    if path not in paths or header not in headers:
+        raise NotFoundError(f"the matrix no longer has {path} · {header}")
+    return cell_excerpts(table, paths.index(path), headers.index(header))
+
+
+def export_matrix(project: Project, path: Path, rows_kind: RowsKind, group_by: str | None) -> str:
+    """Write the matrix as shown (rows, grouping) to ``path``; HTML gets the excerpts,
+    as `export matrix` gives them. Returns what was written, for a notice."""
+    check_target(path, exporters.MATRIX_FORMATS, "a matrix")
+    data = analysis.matrix(project, rows_kind, with_excerpts=path.suffix.lower() == ".html")
+    if group_by is not None and group_by not in attribute_keys(data):
+        group_by = None
+    exporters.write_matrix(exporters.layout(data, "count", group_by), path)
+    return f"wrote {path} ({len(data.rows)} {rows_kind} x {len(data.sources)} sources)"
+
+
+def export_quotes(project: Project, path: Path) -> str:
+    """Write the quotes report by theme to ``path``, as `export quotes` does."""
+    check_target(path, exporters.QUOTES_FORMATS, "a quotes report")
+    reports = analysis.theme_reports(project)
+    exporters.write_quotes(reports, path)
+    return f"wrote {path} ({len(reports)} top-level themes)"

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Footer
 
 from cen_themes.errors import CenThemesError
 from cen_themes.services import sources
-from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
 COLUMNS = ("name", "kind", "words", "segments", "excerpts", "attributes")
@@ -36,22 +36,21 @@ class SourcesScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for source in found:
-            attributes = ", ".join(f"{k}={v}" for k, v in sorted(source.attributes.items()))
-            table.add_row(
+        rows = [
+            (
                 source.name,
-                source.kind,
-                source.words,
-                source.segments,
-                source.excerpts,
-                attributes,
-                key=source.name,
+                (
+                    source.name,
+                    source.kind,
+                    source.words,
+                    source.segments,
+                    source.excerpts,
+                    ", ".join(f"{k}={v}" for k, v in sorted(source.attributes.items())),
+                ),
             )
-        if found:
-            table.move_cursor(row=min(row, len(found) - 1))
+            for source in found
+        ]
+        refill(self.query_one(DataTable), rows)
         self.workbench.refresh_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

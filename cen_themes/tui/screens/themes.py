@@ -16,9 +16,9 @@ from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, codebook, themes
 from cen_themes.services.results import ThemeInfo
 from cen_themes.services.themes import ThemeChange
-from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
-from cen_themes.tui.screens.matrix_excerpts import MatrixExcerpts
+from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.status import StatusLine
 
 TOP_LEVEL = "(top level)"
@@ -79,31 +79,27 @@ class ThemesScreen(WorkbenchScreen):
         row = self.query_one(DataTable).cursor_row
         return self.themes[row] if 0 <= row < len(self.themes) else None
 
-    def reload(self, select: str | None = None) -> None:
-        """Read the themes again; keep the cursor on ``select``, else on the same path."""
-        keep = select or (self.highlighted.path if self.highlighted else None)
+    def reload(self, keep: str | None = None) -> None:
+        """Read the themes again; keep the cursor on ``keep``, else on the same path."""
         try:
             found = themes.list_themes(self.workbench.project)
         except CenThemesError as exc:
             self.report(exc)
             return
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
         self.themes = found
-        for info in found:
-            table.add_row(
-                "  " * info.depth + info.name,
-                ", ".join(info.codes),
-                _right(info.excerpts),
-                _right(info.sources),
-                key=info.path,
+        rows = [
+            (
+                info.path,
+                (
+                    "  " * info.depth + info.name,
+                    ", ".join(info.codes),
+                    _right(info.excerpts),
+                    _right(info.sources),
+                ),
             )
-        paths = [info.path for info in found]
-        if keep in paths:
-            table.move_cursor(row=paths.index(keep))
-        elif found:
-            table.move_cursor(row=min(row, len(found) - 1))
+            for info in found
+        ]
+        refill(self.query_one(DataTable), rows, keep)
         caption = f"{len(found)} theme{'' if len(found) == 1 else 's'}"
         if not found:
             caption += "  ·  press a to add one"
@@ -118,7 +114,7 @@ class ThemesScreen(WorkbenchScreen):
             self.report(exc)
             return
         self.notify(change.summary)
-        self.reload(select=change.path)
+        self.reload(keep=change.path)
 
     def _need_theme(self) -> ThemeInfo | None:
         info = self.highlighted
@@ -229,12 +225,13 @@ class ThemesScreen(WorkbenchScreen):
         path = event.row_key.value
         if path is None:
             return
-        try:
-            found = analysis.find_excerpts(self.project, theme=path)
-        except CenThemesError as exc:
-            self.report(exc)
-            return
-        self.app.push_screen(MatrixExcerpts(path, found))
+        project = self.project
+        self.app.push_screen(
+            ExcerptListScreen(
+                f"Excerpts theme {path} brings",
+                lambda: analysis.find_excerpts(project, theme=path),
+            )
+        )
 
     @property
     def project(self) -> Project:
