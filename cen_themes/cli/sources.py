@@ -289,13 +289,3 @@ def demo(state: State) -> int:
     else:
         note(f"next: cen-themes --db {project.display_name} tui")
     return 0
-
-
-@cli.command()
-@click.option("--coder", help="Who codes (default: $CEN_THEMES_CODER, else the OS user name).")
-@pass_state
-def tui(state: State, coder: str | None) -> None:
-    """The coding workbench in the terminal: sources, reader, code picker, undo."""
-    from cen_themes.tui import run_tui
-
-    run_tui(state.project(), resolve_coder(coder))
