@@ -160,6 +160,14 @@ class Project:
 @contextlib.contextmanager
 def _database_errors(project: Project) -> Iterator[None]:
     """Turn a locked, vanished or corrupt database into one readable error."""
+    path = project.path
+    if path is not None and not path.is_file():
+        # Open connections would go on reading and writing the moved or deleted file,
+        # and a new one would create an empty database in its place: refuse both.
+        raise ProjectError(
+            f"{project.display_name}: the project file is gone (moved or deleted?); "
+            "nothing can be read or saved until it is back"
+        )
     try:
         yield
     except OperationalError as exc:
@@ -173,6 +181,13 @@ def _database_errors(project: Project) -> Iterator[None]:
             raise ProjectError(f"{project.display_name}: the project file is read-only") from exc
         if "disk" in message and ("full" in message or "I/O" in message):
             raise ProjectError(f"{project.display_name}: cannot write: {message}") from exc
+        if "unable to open" in message:
+            raise ProjectError(f"{project.display_name}: cannot open the project file") from exc
+        if "no such table" in message:
+            raise ProjectError(
+                f"{project.display_name}: no longer a cen-themes project (was the file "
+                f"replaced?): {message}"
+            ) from exc
         raise
     except DatabaseError as exc:
         if "malformed" in str(exc) or "not a database" in str(exc):
