@@ -16,6 +16,7 @@ from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.reader import ReaderScreen
+from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.screens.themes import ThemesScreen
 
@@ -23,6 +24,7 @@ _SCREENS: dict[str, type] = {
     "codebook": CodebookScreen,
     "themes": ThemesScreen,
     "matrix": MatrixScreen,
+    "search": SearchScreen,
 }
 
 
@@ -43,6 +45,7 @@ class CenThemesApp(App[None]):
         Binding("k", "codebook", "Codebook"),
         Binding("t", "themes", "Themes"),
         Binding("m", "matrix", "Matrix"),
+        Binding("slash", "search", "Search", key_display="/"),
     ]
 
     status: reactive[str] = reactive("")
@@ -110,6 +113,9 @@ class CenThemesApp(App[None]):
 
     def action_matrix(self) -> None:
         self.push_screen(MatrixScreen())
+
+    def action_search(self) -> None:
+        self.push_screen(SearchScreen())
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 2:
