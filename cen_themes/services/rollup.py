@@ -105,6 +105,16 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
     session.execute(statement)
 
 
+def add_fresh(session: Session, where: ColumnElement[bool]) -> None:
+    """Like :func:`add`, for codings whose excerpts have no theme rows yet (they are
+    new in this unit of work): a plain insert, without the cost of the upsert."""
+    session.execute(
+        insert(ExcerptTheme).from_select(
+            ["theme_id", "excerpt_id", "source_id", "refs"], _contributions(where)
+        )
+    )
+
+
 def subtract(session: Session, where: ColumnElement[bool]) -> None:
     """Take the codings matching ``where`` out of the themes' counts (call before
     they change, with the rollup as it was)."""
