@@ -296,3 +296,31 @@ async def test_excerpt_list_with_failing_loader(coded: Project) -> None:
         await pilot.pause()
         assert app.screen is listing
         assert errors(app)
+
+
+def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        parts = [c / 255 for c in rgb]
+        linear = [p / 12.92 if p <= 0.03928 else ((p + 0.055) / 1.055) ** 2.4 for p in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_title_bars_are_readable_in_dark_and_light(coded: Project, theme: str) -> None:
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = theme
+        screen = await open_codebook(pilot)
+        await go_to(pilot, screen, "Care")
+        await pilot.press("enter")
+        await pilot.pause()
+        for shown in (screen, app.screen):
+            style = shown.query_one("#title", Static).rich_style
+            assert style.color is not None and style.bgcolor is not None
+            ratio = contrast(style.color.get_truecolor(), style.bgcolor.get_truecolor())
+            assert ratio >= 4.5, (theme, type(shown).__name__, ratio)
