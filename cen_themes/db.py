@@ -84,6 +84,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA threads = 2")
         # 64 MB of page cache: bulk coding inserts into random-order indexes thrash
         # SQLite's 2 MB default.
         cursor.execute("PRAGMA cache_size = -65536")

@@ -11,7 +11,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from cen_themes.db import alembic_config, head_revision, make_engine, open_project, to_url
+from cen_themes.db import (
+    Project,
+    alembic_config,
+    head_revision,
+    make_engine,
+    open_project,
+    to_url,
+)
 from cen_themes.errors import ProjectError
 from cen_themes.models import Base
 
@@ -192,4 +199,28 @@ def test_upgrade_from_0002_fills_the_derived_tables(db_path: Path) -> None:
         assert conn.exec_driver_sql(
             "SELECT source_id FROM codings ORDER BY id"
         ).scalars().all() == [1, 1, 1, 1, 2]
+        # 0004 made the table again, keyed (theme, source, excerpt) without a rowid.
+        table = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'excerpt_themes'"
+        ).scalar_one()
+        assert "WITHOUT ROWID" in table
+        assert "PRIMARY KEY (theme_id, source_id, excerpt_id)" in table
     project.close()
+
+
+def test_a_new_project_keys_excerpt_themes_without_a_rowid(project: Project) -> None:
+    with project.engine.connect() as conn:
+        table = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'excerpt_themes'"
+        ).scalar_one()
+        indexes = (
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'excerpt_themes'"
+                " AND sql IS NOT NULL"
+            )
+            .scalars()
+            .all()
+        )
+    assert "WITHOUT ROWID" in table
+    assert indexes == ["ix_excerpt_themes_excerpt_id"]

@@ -60,7 +60,7 @@ def refresh_themes(session: Session, theme_ids: Iterable[int]) -> None:
                 "SELECT r.theme_id, c.excerpt_id, c.source_id, count(*) "
                 "FROM theme_rollup r JOIN codings c ON c.code_id = r.code_id "
                 "WHERE r.theme_id = :theme "
-                "GROUP BY r.theme_id, c.excerpt_id, c.source_id"
+                "GROUP BY r.theme_id, c.source_id, c.excerpt_id"
             ),
             {"theme": theme_id},
         )
@@ -83,7 +83,8 @@ def _contributions(where: ColumnElement[bool]):
         )
         .join(Coding, Coding.code_id == ThemeRollup.code_id)
         .where(where)
-        .group_by(ThemeRollup.theme_id, Coding.excerpt_id, Coding.source_id)
+        # In the table's key order, so that rows go in as appends.
+        .group_by(ThemeRollup.theme_id, Coding.source_id, Coding.excerpt_id)
     )
 
 
@@ -99,7 +100,7 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
         ["theme_id", "excerpt_id", "source_id", "refs"], _contributions(where)
     )
     statement = statement.on_conflict_do_update(
-        index_elements=["theme_id", "excerpt_id"],
+        index_elements=["theme_id", "source_id", "excerpt_id"],
         set_={"refs": ExcerptTheme.refs + statement.excluded.refs},
     )
     session.execute(statement)
@@ -122,7 +123,11 @@ def subtract(session: Session, where: ColumnElement[bool]) -> None:
     session.execute(
         update(ExcerptTheme)
         .values(refs=ExcerptTheme.refs - d.c.n)
-        .where(ExcerptTheme.theme_id == d.c.theme_id, ExcerptTheme.excerpt_id == d.c.excerpt_id)
+        .where(
+            ExcerptTheme.theme_id == d.c.theme_id,
+            ExcerptTheme.source_id == d.c.source_id,
+            ExcerptTheme.excerpt_id == d.c.excerpt_id,
+        )
     )
     session.execute(
         delete(ExcerptTheme).where(
