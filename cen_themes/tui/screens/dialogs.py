@@ -1,15 +1,19 @@
-"""The workbench's small modals: a line of text, a yes/no confirmation, one choice."""
+"""The workbench's small modals: a line of text, several lines saved in place, a yes/no
+confirmation, one choice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
+
+from cen_themes.errors import CenThemesError
 
 Value = TypeVar("Value")
 
@@ -43,6 +47,69 @@ class TextPrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextEditor(ModalScreen[str | None]):
+    """Edits several lines of text and saves them through ``save`` without closing first.
+
+    ctrl+s (or the Save button) calls ``save`` with the text, ends stripped; the dialog
+    closes with that text once ``save`` returns. When ``save`` raises a
+    :class:`CenThemesError` (a locked database, say) the error is shown and the dialog
+    stays open with everything typed, to try again. Escape closes with ``None``, after
+    asking when the text was changed.
+    """
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, question: str, value: str, save: Callable[[str], object]) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="question")
+            yield TextArea(self.value, soft_wrap=True, id="editor")
+            with Horizontal(id="buttons"):
+                yield Label("ctrl+s saves, Escape cancels", classes="hint")
+                yield Button("Save", variant="primary", id="save")
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#editor", TextArea)
+
+    def on_mount(self) -> None:
+        self.editor.focus()
+        self.editor.move_cursor(self.editor.document.end)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.editor.text.strip()
+        try:
+            self.save(text)
+        except CenThemesError as exc:
+            self.notify(f"{exc} (nothing was lost: save again)", title=exc.title, severity="error")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        if self.editor.text.strip() == self.value.strip():
+            self.dismiss(None)
+            return
+
+        def discard(sure: bool | None) -> None:
+            if sure:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm("Discard the changes to this text?", "Discard"), discard)
 
 
 class Confirm(ModalScreen[bool]):
