@@ -1,4 +1,5 @@
-"""The reader: a source verbatim, coded spans shaded, and one key to code a selection."""
+"""The reader: a source verbatim, coded spans shaded, one key to code a selection, the
+sentence or the speaker turn at the cursor, and a memo on the excerpt at the cursor."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static, TextArea
+from textual.widgets.text_area import Selection
 
 from cen_themes.errors import CenThemesError, NotFoundError
 from cen_themes.services import analysis, codebook, coding
 from cen_themes.services.results import CodeInfo, ExcerptView
 from cen_themes.services.sources import SourceDetail
+from cen_themes.tui.offsets import SegmentIndex, Unit
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.code_picker import CodePicker
-from cen_themes.tui.screens.dialogs import ChooseOne
+from cen_themes.tui.screens.dialogs import ChooseOne, TextEditor
 from cen_themes.tui.widgets.coded_text import CodedTextArea, shade
 from cen_themes.tui.widgets.status import StatusLine
 
@@ -25,7 +28,11 @@ class ReaderScreen(WorkbenchScreen):
     CSS_PATH = "reader.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "code", "Code selection"),
+        Binding("s", "code_unit('sentence')", "Code sentence"),
+        Binding("p", "code_unit('turn')", "Code turn"),
+        Binding("v", "select_unit", "Select sentence/turn"),
         Binding("x", "uncode", "Remove coding"),
+        Binding("n", "memo", "Memo"),
     ]
 
     def __init__(
@@ -39,6 +46,7 @@ class ReaderScreen(WorkbenchScreen):
         self.text = detail.text
         self.excerpts: list[ExcerptView] = []
         self.codes: dict[str, CodeInfo] = {}
+        self.segments = SegmentIndex((s.start, s.end, s.speaker, s.turn) for s in detail.segments)
 
     def compose(self) -> ComposeResult:
         detail = self.detail
@@ -48,6 +56,10 @@ class ReaderScreen(WorkbenchScreen):
             with VerticalScroll(id="side"):
                 yield Static("Codes here", classes="heading")
                 yield Static("", id="here")
+                yield Static("Memo here", classes="heading")
+                yield Static("", id="memo")
+                yield Static("Speakers", classes="heading")
+                yield Static("", id="speakers")
         yield StatusLine()
         yield Footer()
 
@@ -95,11 +107,33 @@ class ReaderScreen(WorkbenchScreen):
         return found
 
     def _show_codes_here(self) -> None:
+        """The side panel: codes and memos at the cursor, and the speakers (the one
+        speaking at the cursor marked)."""
+        offset = self.text_area.cursor_offset()
         lines = Text()
-        for path in self.codes_at(self.text_area.cursor_offset()):
+        for path in self.codes_at(offset):
             lines.append("  ", style=shade(self._colour(path)))
             lines.append(f" {path}\n")
         self.query_one("#here", Static).update(lines or Text("(none)", style="dim"))
+        memos = Text()
+        for excerpt in self.excerpts_at(offset):
+            if excerpt.memo:
+                memos.append(f"{excerpt.start}-{excerpt.end} ", style="dim")
+                memos.append(f"{excerpt.memo}\n")
+        self.query_one("#memo", Static).update(memos or Text("(none)", style="dim"))
+        self._show_speakers(offset)
+
+    def _show_speakers(self, offset: int) -> None:
+        sentence = self.segments.sentence_at(offset, self.text_area.lines)
+        speaking = sentence.speaker if sentence else None
+        listing = Text()
+        for speaker, turns in self.segments.speakers():
+            mark = "▸ " if speaker == speaking else "  "
+            listing.append(f"{mark}{speaker}", style="bold" if speaker == speaking else "")
+            listing.append(f"  {turns} turn{'' if turns == 1 else 's'}\n", style="dim")
+        self.query_one("#speakers", Static).update(
+            listing or Text("(no speaker labels)", style="dim")
+        )
 
     def on_text_area_selection_changed(self, _event: TextArea.SelectionChanged) -> None:
         self._show_codes_here()
@@ -109,6 +143,42 @@ class ReaderScreen(WorkbenchScreen):
         if start == end:
             self.notify("Select some text first (shift+arrows or the mouse)", severity="warning")
             return
+        self.pick_code(start, end)
+
+    def unit_at_cursor(self, kind: str) -> Unit | None:
+        """The sentence (``kind`` "sentence") or speaker turn ("turn") at the cursor."""
+        offset, lines = self.text_area.cursor_offset(), self.text_area.lines
+        if kind == "turn":
+            return self.segments.turn_at(offset, lines)
+        return self.segments.sentence_at(offset, lines)
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select [start, end), the cursor at its end, so shift+arrows extend it."""
+        lines = self.text_area.lines
+        self.text_area.selection = Selection(lines.location(start), lines.location(end))
+        self.text_area.scroll_cursor_visible()
+
+    def action_select_unit(self) -> None:
+        """Select the sentence at the cursor; when it is selected already, its turn."""
+        sentence = self.unit_at_cursor("sentence")
+        if sentence is None:
+            self.notify("No sentence at the cursor", severity="warning")
+            return
+        unit = sentence
+        if self.text_area.selected_offsets() == (sentence.start, sentence.end):
+            unit = self.segments.turns[sentence.turn]
+        self.select_span(unit.start, unit.end)
+
+    def action_code_unit(self, kind: str) -> None:
+        """Code the sentence or the speaker turn at the cursor, selected while picking."""
+        unit = self.unit_at_cursor(kind)
+        if unit is None:
+            self.notify(f"No {kind} at the cursor", severity="warning")
+            return
+        self.select_span(unit.start, unit.end)
+        self.pick_code(unit.start, unit.end)
+
+    def pick_code(self, start: int, end: int) -> None:
         picker = CodePicker(list(self.codes.values()), self.text[start:end])
 
         def apply(code: str | None) -> None:
@@ -164,3 +234,43 @@ class ReaderScreen(WorkbenchScreen):
             return
         self.notify(summary)
         self.reload()
+
+    def action_memo(self) -> None:
+        """Edit the memo of the excerpt at the cursor, asking which when there are several."""
+        here = self.excerpts_at(self.text_area.cursor_offset())
+        if not here:
+            self.notify("No excerpt at the cursor to write a memo on", severity="warning")
+            return
+        if len(here) == 1:
+            self.edit_memo(here[0])
+            return
+        choices = [
+            (f"{e.start}-{e.end}  {', '.join(e.codes)}  “{_snippet(e.text)}”", e) for e in here
+        ]
+
+        def chosen(excerpt: ExcerptView | None) -> None:
+            if excerpt is not None:
+                self.edit_memo(excerpt)
+
+        self.app.push_screen(ChooseOne("Memo on which excerpt?", choices), chosen)
+
+    def edit_memo(self, excerpt: ExcerptView) -> None:
+        """The memo editor, saving through the coding service; it stays open with the
+        text when saving fails."""
+        project, coder = self.workbench.project, self.workbench.coder
+        start, end = excerpt.start, excerpt.end
+
+        def save(memo: str) -> None:
+            self.notify(coding.set_memo(project, self.source, start, end, memo, coder=coder))
+
+        def saved(memo: str | None) -> None:
+            if memo is not None:
+                self.reload()
+
+        question = f"Memo on {start}-{end} “{_snippet(excerpt.text)}”"
+        self.app.push_screen(TextEditor(question, excerpt.memo, save), saved)
+
+
+def _snippet(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
