@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from cen_themes.db import Project
 from cen_themes.exporters import layout
@@ -292,11 +292,15 @@ async def test_export_runs_off_the_ui_thread(
         assert shown(table) == expected(built, "codes")
         assert not target.exists()
         assert not any("wrote" in n.message for n in app._notifications)
+        busy = screen.query_one("#exporting")
+        assert busy.display and busy.region.height == 1  # a progress bar meanwhile
+        assert str(target) in str(screen.query_one("#export-label", Static).render())
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert threads and threads[0] is not threading.main_thread()
         assert any(f"wrote {target}" in n.message for n in app._notifications)
+        assert not busy.display
     assert target.exists()
 
 
@@ -334,6 +338,7 @@ async def test_unwritable_paths_are_errors_not_crashes(
         await export(pilot, typed)
         assert app.is_running
         assert any(typed in m for m in errors(app))
+        assert not screen.query_one("#exporting").display
         assert isinstance(app.screen, TextPrompt)
         assert app.screen.query_one(Input).value == typed
         await pilot.press("escape")

@@ -11,7 +11,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from cen_themes import exporters
 from cen_themes.db import Project
@@ -87,9 +88,13 @@ class MatrixScreen(WorkbenchScreen):
         self.matrix: Matrix | None = None
         self.table: Table | None = None
         self.export_paths: dict[ExportKind, str] = {}  # the path typed last, per kind
+        self.exporting: list[str] = []  # the files being written now
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
+        with Horizontal(id="exporting"):
+            yield Static(id="export-label")
+            yield ProgressBar(total=None, show_percentage=False, show_eta=False)
         yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
@@ -190,7 +195,7 @@ class MatrixScreen(WorkbenchScreen):
             if answer is None:
                 return
             self.export_paths[kind] = answer
-            self.notify(f"exporting {kind} to {answer}…", timeout=3)
+            self._busy(answer, True)
             self._export(kind, answer, self.rows_kind, self.group_by)
 
         self.app.push_screen(
@@ -216,11 +221,26 @@ class MatrixScreen(WorkbenchScreen):
             message = f"{answer}: the export failed ({type(exc).__name__}: {exc})"
             self.app.call_from_thread(self._export_failed, kind, answer, message, "Export failed")
             return
-        self.app.call_from_thread(self.notify, done, title="Exported")
+        self.app.call_from_thread(self._export_done, answer, done)
+
+    def _busy(self, answer: str, started: bool) -> None:
+        """Show a progress bar with the files being written while there are any."""
+        if started:
+            self.exporting.append(answer)
+        elif answer in self.exporting:
+            self.exporting.remove(answer)
+        for label in self.query("#export-label").results(Static):
+            label.update(f"exporting to {', '.join(self.exporting)}")
+        self.set_class(bool(self.exporting), "-exporting")
+
+    def _export_done(self, answer: str, done: str) -> None:
+        self.notify(done, title="Exported")
+        self._busy(answer, False)
 
     def _export_failed(self, kind: ExportKind, answer: str, message: str, title: str) -> None:
         """Say why, and offer the typed path again to correct (now if still here)."""
         self.notify(message, title=title, severity="error", timeout=10)
+        self._busy(answer, False)
         self.export_paths[kind] = answer
         if self.app.screen is self:
             if kind == "matrix":
