@@ -324,3 +324,18 @@ async def test_title_bars_are_readable_in_dark_and_light(coded: Project, theme: 
             assert style.color is not None and style.bgcolor is not None
             ratio = contrast(style.color.get_truecolor(), style.bgcolor.get_truecolor())
             assert ratio >= 4.5, (theme, type(shown).__name__, ratio)
+
+
+async def test_reload_keeps_the_highlighted_code_when_rows_above_go(coded: Project) -> None:
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_codebook(pilot)
+        await go_to(pilot, screen, "Listening")
+        codebook.delete_code(coded, "Access > Waiting", coder="bob", force=True)
+        screen.reload()  # what undo and returning to the screen do
+        await pilot.pause()
+        assert screen.highlighted is not None and screen.highlighted.path == "Listening"
+        codebook.delete_code(coded, "Listening", coder="bob", force=True)
+        screen.reload()  # the highlighted code itself went: same row, now Care
+        await pilot.pause()
+        assert screen.highlighted is not None and screen.highlighted.path == "Care"
