@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from cen_themes.db import Project
@@ -377,12 +377,12 @@ def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImport
         names = list(data.coders)
         coder_ids = np.array([coder_id(session, journal, n) for n in names], dtype=np.int64)
         rows = data.rows
-        row_excerpt, excerpts_added, old_excerpts = _excerpts(session, journal, data)
+        spans = _excerpts(session, journal, data)
+        excerpts_added = len(spans.new)
         added = _codings(
             session,
             journal,
-            old_excerpts,
-            row_excerpt,
+            spans,
             data.column("source"),
             code_ids[data.column("code")],
             coder_ids[data.column("coder")],
@@ -449,11 +449,6 @@ def _insert(connection: Connection, table: str, columns: dict[str, object], coun
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, rows())
-        if connection.dialect.name == "postgresql":  # explicit ids: move the sequence on
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
     finally:
         cursor.close()
 
@@ -496,12 +491,20 @@ def _stamp(connection: Connection) -> object:
     return process(now) if process else now
 
 
-def _excerpts(session: Session, journal: Journal, data: _Columns) -> tuple[np.ndarray, int, int]:
-    """Each row's excerpt id, inserting the spans the project does not have yet.
+@dataclass(frozen=True)
+class _Spans:
+    """Each row's excerpt id, and the spans to insert as excerpts (ids after ``before``)."""
 
-    Returns (excerpt id per row, excerpts added, the highest excerpt id before).
-    """
-    connection = session.connection()
+    excerpt: np.ndarray  # per row
+    before: int  # the highest excerpt id before the import
+    new: np.ndarray  # (n, 3): source, start, end of excerpt before + 1 + i
+    memos: dict[int, str]  # memos of new excerpts, by id
+
+
+def _excerpts(session: Session, journal: Journal, data: _Columns) -> _Spans:
+    """Number the file's distinct spans: the project's excerpt where it has one, a new
+    id after the highest otherwise (the write lock is held). Memos for excerpts that
+    exist are set here; new excerpts are written with the codings."""
     unique, inverse = _unique_rows(data.column("source"), data.column("start"), data.column("end"))
     ids = np.zeros(len(unique), dtype=np.int64)
     involved = np.unique(unique[:, 0]).tolist()
@@ -519,47 +522,37 @@ def _excerpts(session: Session, journal: Journal, data: _Columns) -> tuple[np.nd
     new = np.flatnonzero(ids == 0)
     before = session.scalar(select(func.coalesce(func.max(Excerpt.id), 0)))
     ids[new] = np.arange(before + 1, before + 1 + len(new))
-    memos = {int(inverse[row]): memo for row, memo in data.memos.items()}
-    if len(new):
-        stamp = _stamp(connection)
-        added = unique[new]
-        _insert(
-            connection,
-            "excerpts",
-            {
-                "id": ids[new],
-                "source_id": added[:, 0],
-                "start": added[:, 1],
-                "end": added[:, 2],
-                "memo": [memos.get(k, "") for k in new.tolist()] if memos else "",
-                "created_at": stamp,
-            },
-            len(new),
-        )
-        journal.inserted("excerpts", range(before + 1, before + 1 + len(new)))
-    fresh = set(new.tolist())
-    for k, memo in memos.items():
-        if k not in fresh:
-            journal.update("excerpts", Excerpt.id == int(ids[k]), {"memo": memo})
-    return ids[inverse], len(new), before
+    memos: dict[int, str] = {}
+    for row, memo in data.memos.items():
+        excerpt_id = int(ids[inverse[row]])
+        if excerpt_id > before:
+            memos[excerpt_id] = memo
+        else:
+            journal.update("excerpts", Excerpt.id == excerpt_id, {"memo": memo})
+    return _Spans(ids[inverse], before, unique[new], memos)
+
+
+_STAGE = "cen_themes_import_stage"
 
 
 def _codings(
     session: Session,
     journal: Journal,
-    old_excerpts: int,
-    excerpt: np.ndarray,
+    spans: _Spans,
     source: np.ndarray,
     code: np.ndarray,
     coder: np.ndarray,
 ) -> int:
-    """Insert the distinct (excerpt, code, coder) codings not already in the project.
+    """Write the new excerpts and the distinct (excerpt, code, coder) codings not
+    already in the project, and count them into the themes.
 
-    Only excerpts that existed before the import (ids up to ``old_excerpts``) can
-    already carry one of these codings.
+    Only excerpts that existed before the import can already carry one of these
+    codings. The rows are bound once, into a temporary table, and both tables are
+    filled from it by SQL: binding a million rows costs more than copying them.
     """
     connection = session.connection()
-    triples, _inverse = _unique_rows(excerpt, code, coder, source)
+    old_excerpts = spans.before
+    triples, _inverse = _unique_rows(spans.excerpt, code, coder, source)
     old = np.unique(triples[triples[:, 0] <= old_excerpts, 0]).tolist()
     known: set[tuple[int, int, int]] = set()
     for start in range(0, len(old), 10_000):
@@ -576,23 +569,61 @@ def _codings(
         triples = triples[keep]
     if not len(triples):
         return 0
+    excerpt = triples[:, 0]
+    # The first coding of each new excerpt carries its span (triples go by excerpt).
+    fresh = excerpt > old_excerpts
+    fresh[1:] &= excerpt[1:] != excerpt[:-1]
+    span = np.zeros((len(triples), 2), dtype=np.int64)
+    span[fresh] = spans.new[excerpt[fresh] - old_excerpts - 1, 1:]
     before = session.scalar(select(func.coalesce(func.max(Coding.id), 0)))
-    stamp = _stamp(connection)
+    stamp = _literal(_stamp(connection))
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_STAGE} (id INTEGER, excerpt_id INTEGER, source_id INTEGER, "
+        'start INTEGER, "end" INTEGER, code_id INTEGER, coder_id INTEGER, fresh INTEGER)'
+    )
+    _insert(
+        connection,
+        _STAGE,
+        {
+            "id": np.arange(before + 1, before + 1 + len(triples)),
+            "excerpt_id": excerpt,
+            "source_id": triples[:, 3],
+            "start": span[:, 0],
+            "end": span[:, 1],
+            "code_id": triples[:, 1],
+            "coder_id": triples[:, 2],
+            "fresh": fresh.astype(np.int64),
+        },
+        len(triples),
+    )
+    if len(spans.new):
+        connection.exec_driver_sql(
+            'INSERT INTO excerpts (id, source_id, start, "end", memo, created_at) '
+            f"SELECT excerpt_id, source_id, start, \"end\", '', {stamp} FROM {_STAGE} "
+            "WHERE fresh = 1"
+        )
+        if spans.memos:
+            table = Excerpt.__table__
+            connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("excerpt"))
+                .values(memo=bindparam("text")),
+                [{"excerpt": i, "text": memo} for i, memo in spans.memos.items()],
+            )
+        journal.inserted("excerpts", range(old_excerpts + 1, old_excerpts + 1 + len(spans.new)))
     big = len(triples) > before
     with _indexes_rebuilt_after(connection, "codings", big):
-        _insert(
-            connection,
-            "codings",
-            {
-                "id": np.arange(before + 1, before + 1 + len(triples)),
-                "excerpt_id": triples[:, 0],
-                "code_id": triples[:, 1],
-                "coder_id": triples[:, 2],
-                "source_id": triples[:, 3],
-                "created_at": stamp,
-            },
-            len(triples),
+        connection.exec_driver_sql(
+            "INSERT INTO codings (id, excerpt_id, code_id, coder_id, source_id, created_at) "
+            f"SELECT id, excerpt_id, code_id, coder_id, source_id, {stamp} FROM {_STAGE}"
         )
+    connection.exec_driver_sql(f"DROP TABLE {_STAGE}")
+    if connection.dialect.name == "postgresql":  # explicit ids: move the sequences on
+        for table in ("excerpts", "codings"):
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
     journal.inserted("codings", range(before + 1, before + 1 + len(triples)))
     with _indexes_rebuilt_after(connection, "excerpt_themes", big):
         # Excerpts made by this import have no theme rows yet: those are plain inserts.
