@@ -165,7 +165,6 @@ class Coding(Base):
     __table_args__ = (
         UniqueConstraint("excerpt_id", "code_id", "coder_id"),
         Index("ix_codings_code_source", "code_id", "source_id", "excerpt_id"),
-        Index("ix_codings_coder_id", "coder_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
