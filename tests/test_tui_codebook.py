@@ -339,3 +339,18 @@ async def test_reload_keeps_the_highlighted_code_when_rows_above_go(coded: Proje
         screen.reload()  # the highlighted code itself went: same row, now Care
         await pilot.pause()
         assert screen.highlighted is not None and screen.highlighted.path == "Care"
+
+
+async def test_excerpt_list_shows_an_excerpt_given_twice_once(coded: Project) -> None:
+    def twice() -> list[analysis.ExcerptView]:
+        found = analysis.find_excerpts(coded, code="Access > Waiting")
+        return found + found[:1]
+
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        listing = ExcerptListScreen("Twice", twice)
+        await app.push_screen(listing)
+        await pilot.pause()
+        assert app.screen is listing
+        assert listing.query_one(DataTable).row_count == 2
+        assert [e.start for e in listing.excerpts] == [span(WAIT_1)[0], span(WAIT_2)[0]]

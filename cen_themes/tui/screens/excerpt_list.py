@@ -60,7 +60,7 @@ class ExcerptListScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
-        self.excerpts = list(found)
+        self.excerpts = list({e.id: e for e in found}.values())  # rows are keyed by id
         rows = [
             (
                 str(excerpt.id),
