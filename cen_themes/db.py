@@ -310,8 +310,9 @@ def _migrate(project: Project) -> None:
 def _upgrade(project: Project) -> None:
     with project.engine.connect() as conn:
         if project.is_sqlite:
-            # Batch migrations rebuild tables; foreign keys are checked once at the end.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            # Batch migrations rebuild tables (a DROP with foreign keys on would cascade);
+            # foreign keys are checked once at the end.
+            conn.execution_options(sqlite_foreign_keys=False)
         with conn.begin():
             command.upgrade(alembic_config(conn), "head")
             if project.is_sqlite:
@@ -321,8 +322,6 @@ def _upgrade(project: Project) -> None:
                         f"{project.display_name}: upgrade stopped, foreign keys broken: "
                         f"{problems[:3]}"
                     )
-        if project.is_sqlite:
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def backup_sqlite(path: Path, destination: Path | None = None) -> Path:

@@ -224,3 +224,29 @@ def test_a_new_project_keys_excerpt_themes_without_a_rowid(project: Project) -> 
         )
     assert "WITHOUT ROWID" in table
     assert indexes == ["ix_excerpt_themes_excerpt_id"]
+
+
+def test_migrations_run_with_foreign_keys_off_and_writers_with_them_on(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch migration drops and rebuilds tables: with foreign keys on, dropping a
+    parent table would delete its children. They are off while migrating, on after."""
+    _make_at_revision(db_path, "0002")
+    seen: list[int] = []
+    upgrade = command.upgrade
+
+    def watching(config, revision):
+        connection = config.attributes["connection"]
+        seen.append(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        return upgrade(config, revision)
+
+    monkeypatch.setattr(command, "upgrade", watching)
+    project = open_project(db_path)
+    assert seen == [0]
+    with project.write() as session:
+        assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with project.bulk_write() as session:
+        assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+    with project.read() as session:
+        assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    project.close()
