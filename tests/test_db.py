@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,19 @@ def test_migrations_run_with_foreign_keys_off_and_writers_with_them_on(
     with project.read() as session:
         assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     project.close()
+
+
+def test_schema_revision_is_the_newest_migration() -> None:
+    from cen_themes.db import SCHEMA_REVISION
+
+    assert head_revision() == SCHEMA_REVISION
+
+
+def test_opening_an_up_to_date_project_does_not_load_alembic(db_path: Path) -> None:
+    open_project(db_path).close()
+    code = (
+        "import sys; from cen_themes.db import open_project; "
+        f"open_project({str(db_path)!r}).close(); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
