@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cen_themes.errors import CenThemesError, NotFoundError
-from cen_themes.services import analysis, codebook, coding
+from cen_themes.services import codebook, coding, sources
 from cen_themes.services.results import CodeInfo, ExcerptView
 from cen_themes.services.sources import SourceDetail
 from cen_themes.tui.offsets import SegmentIndex, Unit
@@ -79,7 +79,7 @@ class ReaderScreen(WorkbenchScreen):
         """Read this source's excerpts and the codebook once, then shade and list."""
         project = self.workbench.project
         try:
-            self.excerpts = analysis.find_excerpts(project, source=self.source)
+            self.excerpts = sources.source_excerpts(project, self.source)
             self.codes = {c.path: c for c in codebook.list_codes(project, usage=False)}
         except NotFoundError as exc:  # the source is gone (its import was undone)
             self.report(exc)

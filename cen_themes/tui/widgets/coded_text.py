@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import TextArea
+from textual.widgets.text_area import WrappedDocument
 
 from cen_themes.tui.offsets import LineTable
 
@@ -28,11 +30,42 @@ def shade(colour: str) -> Style:
     return Style(bgcolor=colour, color=readable_on(colour))
 
 
+class _WrappedText(WrappedDocument):
+    """Textual's wrapped document with its height worked out once per wrap.
+
+    Textual 8.2.8 sums the wrapped height over every line of the document each time
+    it paints a row (``WrappedDocument.height``), so a repaint of a 200,000-word
+    transcript cost tens of milliseconds; here it is counted once after a wrap.
+    """
+
+    _cached_height = -1
+
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        super().wrap(width, tab_width)
+        self._cached_height = -1
+
+    def wrap_range(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().wrap_range(*args, **kwargs)
+        self._cached_height = -1
+        return result
+
+    @property
+    def height(self) -> int:
+        if self._cached_height < 0:
+            self._cached_height = sum(len(offsets) + 1 for offsets in self._wrap_offsets)
+        return self._cached_height
+
+
 class CodedTextArea(TextArea):
     """Shows a source verbatim; ``set_spans`` gives the (start, end, colour) to shade.
 
     Shading is worked out per row once, when the spans change, so painting a line
     is a dictionary look-up however the text is scrolled.
+
+    Two private hooks of Textual 8.2.8 (pinned) are overridden for long transcripts:
+    the wrapped document caches its height (above), and the text is wrapped again
+    only when the wrap width changes, not at every resize or scrollbar change (a
+    read-only text changes nothing else; edits rewrap by themselves).
     """
 
     def __init__(self, text: str, *, id: str | None = None) -> None:
@@ -46,10 +79,22 @@ class CodedTextArea(TextArea):
         self.lines = LineTable.of(text)
         self._row_styles: dict[int, list[tuple[int, int, Style]]] = {}
 
+    def _set_document(self, text: str, language: str | None) -> None:
+        super()._set_document(text, language)
+        self.wrapped_document.__class__ = _WrappedText
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        wrapped = self.wrapped_document
+        if wrapped._width != self.wrap_width or wrapped._tab_width != self.indent_width:
+            wrapped.wrap(self.wrap_width, tab_width=self.indent_width)
+        self._line_cache.clear()
+        self._refresh_size()
+
     def set_spans(self, spans: Iterable[tuple[int, int, str]]) -> None:
         rows: dict[int, list[tuple[int, int, Style]]] = {}
+        styles: dict[str, Style] = {}
         for start, end, colour in spans:
-            style = shade(colour)
+            style = styles.get(colour) or styles.setdefault(colour, shade(colour))
             for row, column_start, column_end in self.lines.line_spans(start, end):
                 rows.setdefault(row, []).append((column_start, column_end, style))
         self._row_styles = rows

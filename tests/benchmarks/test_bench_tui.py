@@ -1,0 +1,192 @@
+"""The workbench's speed (issue 4's targets):
+
+- launch until the sources screen is interactive in at most 1 s, without importing spaCy;
+- a 200,000-word transcript with 2,000 coded spans opens in the reader and paints in at
+  most 1 s;
+- a new coding appears (apply_code from the reader through to the repaint) in at most
+  100 ms.
+
+Times are taken inside the app (Pilot, headless): "painted" is the moment the reader's
+text area last rendered a line, which Textual does even without a terminal.
+Run: pytest tests/benchmarks/test_bench_tui.py --benchmark-enable -s
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.strip import Strip
+from textual.widgets import DataTable, TextArea
+
+from cen_themes.db import open_project
+from cen_themes.services import codebook, coding, sources
+from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.reader import ReaderScreen
+from cen_themes.tui.widgets.coded_text import CodedTextArea
+
+from .generate import transcript
+
+WORDS, SPANS, CODES = 200_000, 2_000, 20
+SIZE = (120, 40)
+COLOURS = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One 200,000-word interview with 2,000 spans coded by 20 coloured codes."""
+    folder = tmp_path_factory.mktemp("tui")
+    text = transcript(random.Random(13), WORDS, "P001")
+    path = folder / "long_interview.txt"
+    path.write_text(text, encoding="utf-8")
+    db = folder / "tui.db"
+    project = open_project(db)
+    assert not sources.import_files(project, [path], coder="gen").failed
+    rng = random.Random(17)
+    for c in range(CODES):
+        code = f"Code {c:02d}"
+        starts = [rng.randrange(len(text) - 300) for _ in range(SPANS // CODES)]
+        spans = [("long_interview", s, s + rng.randint(10, 300)) for s in starts]
+        coding.apply_code_spans(project, spans, code, coder="gen")
+        codebook.colour_code(project, code, COLOURS[c % len(COLOURS)], coder="gen")
+    project.close()
+    assert len(text.split()) >= WORDS
+    return db
+
+
+class PaintClock:
+    """Records when the reader's text area renders a line."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.times: list[float] = []
+
+        def render_line(area: CodedTextArea, y: int) -> Strip:
+            strip = TextArea.render_line(area, y)
+            self.times.append(time.perf_counter())
+            return strip
+
+        monkeypatch.setattr(CodedTextArea, "render_line", render_line, raising=False)
+
+    def since(self, started: float) -> float:
+        """Seconds from ``started`` to the last line painted after it."""
+        painted = [t for t in self.times if t >= started]
+        assert painted, "the reader painted nothing"
+        return painted[-1] - started
+
+
+def _in_app(db: Path, scenario: Callable[[Any, CenThemesApp], Coroutine[Any, Any, Any]]) -> Any:
+    async def run() -> Any:
+        project = open_project(db)
+        app = CenThemesApp(project, "bench")
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                return await scenario(pilot, app)
+        finally:
+            project.close()
+
+    return asyncio.run(run())
+
+
+_LAUNCH = """
+import time
+started = time.perf_counter()
+import asyncio, json, sys
+import cen_themes.cli.commands  # what the entry point imports before the workbench
+from cen_themes.db import open_project
+from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.sources import SourcesScreen
+from textual.widgets import DataTable
+
+async def main():
+    app = CenThemesApp(open_project(sys.argv[1]), "bench")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        assert app.screen.query_one(DataTable).row_count >= 1
+        ready = time.perf_counter() - started
+        print(json.dumps({"seconds": ready, "spacy": "spacy" in sys.modules}))
+
+asyncio.run(main())
+"""
+
+
+def test_launch_until_sources_are_interactive(benchmark, big: Path) -> None:
+    """Measured in a fresh interpreter, imports included (interpreter start-up not)."""
+    launches: list[dict] = []
+
+    def launch() -> None:
+        done = subprocess.run(
+            [sys.executable, "-c", _LAUNCH, str(big)], capture_output=True, text=True, check=True
+        )
+        launches.append(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    benchmark.pedantic(launch, rounds=3, iterations=1)
+    seconds = statistics.median(run["seconds"] for run in launches)
+    benchmark.extra_info.update(launch_s=round(seconds, 3))
+    print(f"\nlaunch to interactive sources screen: {seconds:.3f} s (median of 3)")
+    assert not any(run["spacy"] for run in launches)
+    assert seconds <= 1.0
+
+
+def test_open_and_paint_a_200000_word_coded_transcript(
+    benchmark, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = PaintClock(monkeypatch)
+    times: list[float] = []
+
+    async def scenario(pilot, app: CenThemesApp) -> None:
+        assert app.screen.query_one(DataTable).row_count == 1
+        started = time.perf_counter()
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        times.append(clock.since(started))
+        assert len(reader.excerpts) == SPANS
+        assert reader.text_area.document.line_count > 1000
+
+    benchmark.pedantic(lambda: _in_app(big, scenario), rounds=3, iterations=1)
+    seconds = statistics.median(times)
+    benchmark.extra_info.update(open_and_paint_s=round(seconds, 3))
+    print(f"\nopen and paint 200,000 words, 2,000 spans: {seconds:.3f} s (median of 3)")
+    assert seconds <= 1.0
+
+
+def test_a_new_coding_appears_within_100_ms(
+    benchmark, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = PaintClock(monkeypatch)
+    times: list[float] = []
+
+    async def scenario(pilot, app: CenThemesApp) -> None:
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        area = reader.text_area
+        for n in range(10):  # spans on the first rows, which are on screen
+            start = area.lines.offset(3 + n, 20)
+            started = time.perf_counter()
+            reader.apply_code(start, start + 12, f"New {n}")
+            await pilot.pause()
+            times.append(clock.since(started))
+            assert any(e.start == start and f"New {n}" in e.codes for e in reader.excerpts)
+            row, column = area.lines.location(start)
+            shaded = {s.start for s in area.get_line(row).spans if s.style.bgcolor}
+            assert column in shaded
+
+    benchmark.pedantic(lambda: _in_app(big, scenario), rounds=1, iterations=1)
+    median, worst = statistics.median(times), max(times)
+    benchmark.extra_info.update(new_coding_median_s=round(median, 4), worst_s=round(worst, 4))
+    print(f"\nnew coding to repaint: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms")
+    assert median <= 0.100
