@@ -1,0 +1,49 @@
+"""Launching the workbench never imports spaCy (about 0.8 s): the sources screen paints
+first, and only importing or searching by lemma loads it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from cen_themes.db import Project
+from cen_themes.services import sources
+
+_LAUNCH = """
+import asyncio, sys
+import cen_themes.cli.commands  # what the entry point imports before the workbench
+from cen_themes.db import open_project
+from cen_themes.tui.app import CenThemesApp
+from cen_themes.tui.screens.sources import SourcesScreen
+from textual.widgets import DataTable
+
+async def main():
+    app = CenThemesApp(open_project(sys.argv[1]), "ann")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        print("spacy after mount:", "spacy" in sys.modules)
+        await pilot.press("enter")  # the reader too
+        await pilot.pause()
+        print("spacy in reader:", "spacy" in sys.modules, type(app.screen).__name__)
+
+asyncio.run(main())
+"""
+
+
+def test_spacy_is_not_imported_when_the_app_mounts(
+    project: Project, db_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "su01.txt"
+    path.write_text("Interviewer: How was it?\nP01: Long. Then better.\n", encoding="utf-8")
+    assert not sources.import_files(project, [path], coder="ann").failed
+    project.close()
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCH, str(db_path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-2:] == [
+        "spacy after mount: False",
+        "spacy in reader: False ReaderScreen",
+    ]
