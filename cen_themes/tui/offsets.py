@@ -91,6 +91,11 @@ class SegmentIndex:
                 start, max(unit.end, first.end if first else 0), unit.speaker, unit.turn
             )
         self.turns = turns
+        counts: dict[str, int] = {}
+        for turn in turns.values():
+            if turn.speaker is not None:
+                counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+        self._speakers = list(counts.items())
 
     def sentence_at(self, offset: int, lines: LineTable | None = None) -> Unit | None:
         """The sentence holding ``offset``; else the one it ends (the cursor just after
@@ -113,8 +118,4 @@ class SegmentIndex:
 
     def speakers(self) -> list[tuple[str, int]]:
         """Each speaker with their number of turns, in order of first appearance."""
-        counts: dict[str, int] = {}
-        for turn in self.turns.values():
-            if turn.speaker is not None:
-                counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
-        return list(counts.items())
+        return list(self._speakers)

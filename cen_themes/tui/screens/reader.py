@@ -46,6 +46,7 @@ class ReaderScreen(WorkbenchScreen):
         self.text = detail.text
         self.excerpts: list[ExcerptView] = []
         self.codes: dict[str, CodeInfo] = {}
+        self._speaking: tuple[str | None] | None = None  # whose turn the panel marks
         self.segments = SegmentIndex((s.start, s.end, s.speaker, s.turn) for s in detail.segments)
 
     def compose(self) -> ComposeResult:
@@ -126,6 +127,9 @@ class ReaderScreen(WorkbenchScreen):
     def _show_speakers(self, offset: int) -> None:
         sentence = self.segments.sentence_at(offset, self.text_area.lines)
         speaking = sentence.speaker if sentence else None
+        if self._speaking == (speaking,):
+            return  # unchanged: most cursor moves stay within one speaker's turn
+        self._speaking = (speaking,)
         listing = Text()
         for speaker, turns in self.segments.speakers():
             mark = "▸ " if speaker == speaking else "  "
