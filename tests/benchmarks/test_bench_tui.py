@@ -9,6 +9,11 @@
 Times are taken inside the app (Pilot, headless): "painted" is the moment the reader's
 text area last rendered a line, which Textual does even without a terminal.
 Run: pytest tests/benchmarks/test_bench_tui.py --benchmark-enable -s
+
+Measured on the 2-core development machine (shared), Textual 8.2.8: launch 0.66-0.78 s;
+open and paint 0.54-0.56 s (1.44 s before excerpt texts were cut in Python and the text
+was wrapped once per width); a new coding 55-71 ms median (1.09 s before), 75 ms from
+Enter in the code picker.
 """
 
 from __future__ import annotations
@@ -165,8 +170,11 @@ def test_open_and_paint_a_200000_word_coded_transcript(
 def test_a_new_coding_appears_within_100_ms(
     benchmark, big: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Timed twice: ReaderScreen.apply_code to the repaint, and Enter in the code picker
+    (opened by s on the sentence at the cursor) to the repainted reader."""
     clock = PaintClock(monkeypatch)
-    times: list[float] = []
+    direct: list[float] = []
+    picked: list[float] = []
 
     async def scenario(pilot, app: CenThemesApp) -> None:
         await pilot.press("enter")
@@ -179,14 +187,38 @@ def test_a_new_coding_appears_within_100_ms(
             started = time.perf_counter()
             reader.apply_code(start, start + 12, f"New {n}")
             await pilot.pause()
-            times.append(clock.since(started))
+            direct.append(clock.since(started))
             assert any(e.start == start and f"New {n}" in e.codes for e in reader.excerpts)
             row, column = area.lines.location(start)
             shaded = {s.start for s in area.get_line(row).spans if s.style.bgcolor}
             assert column in shaded
+        for n in range(10):
+            area.move_cursor((3 + n, 40))
+            sentence = reader.segments.sentence_at(area.cursor_offset(), area.lines)
+            assert sentence is not None
+            await pilot.press("s", *f"Picked {n}")
+            await pilot.pause()
+            started = time.perf_counter()
+            await pilot.press("enter")
+            await pilot.pause()
+            picked.append(clock.since(started))
+            assert app.screen is reader
+            assert any(
+                (e.start, e.end) == (sentence.start, sentence.end) and f"Picked {n}" in e.codes
+                for e in reader.excerpts
+            )
 
     benchmark.pedantic(lambda: _in_app(big, scenario), rounds=1, iterations=1)
-    median, worst = statistics.median(times), max(times)
-    benchmark.extra_info.update(new_coding_median_s=round(median, 4), worst_s=round(worst, 4))
-    print(f"\nnew coding to repaint: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms")
+    median, worst = statistics.median(direct), max(direct)
+    via_picker = statistics.median(picked)
+    benchmark.extra_info.update(
+        new_coding_median_s=round(median, 4),
+        worst_s=round(worst, 4),
+        from_picker_enter_median_s=round(via_picker, 4),
+    )
+    print(
+        f"\nnew coding to repaint: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms;"
+        f" from Enter in the picker: median {via_picker * 1000:.0f} ms"
+    )
     assert median <= 0.100
+    assert via_picker <= 0.100
