@@ -18,11 +18,11 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
-from cen_themes.models import Attribute, Code, Coder, Coding, Excerpt, Segment, Source
+from cen_themes.models import Attribute, Excerpt, Segment, Source
 from cen_themes.services.events import record
 from cen_themes.services.journal import Journal
 from cen_themes.services.results import ExcerptView
-from cen_themes.services.trees import Tree
+from cen_themes.services.views import excerpt_views
 
 # Files are read and segmented this many at a time (spaCy is fastest on batches);
 # each file is still written in a transaction of its own.
@@ -380,42 +380,7 @@ def get_source(project: Project, name: str) -> SourceDetail:
 
 def source_excerpts(project: Project, name: str) -> list[ExcerptView]:
     """Every excerpt of one source, by position, with its codes, coders and memo: what
-    the reader shades. Unlike ``analysis.find_excerpts`` the texts are cut from the
-    source in Python, read once, instead of by SQL ``substr`` per excerpt, which
-    rescans a long source from its start each time (a second for 2,000 excerpts of a
-    200,000-word transcript)."""
+    the reader shades."""
     with project.read() as session:
         source = find_source(session, name)
-        rows = session.execute(
-            select(Excerpt.id, Excerpt.start, Excerpt.end, Excerpt.memo)
-            .where(Excerpt.source_id == source.id)
-            .order_by(Excerpt.start, Excerpt.end)
-        ).all()
-        if not rows:
-            return []
-        codes: dict[int, set[int]] = {}
-        coders: dict[int, set[str]] = {}
-        for excerpt_id, code_id, coder in session.execute(
-            select(Coding.excerpt_id, Coding.code_id, Coder.name)
-            .join(Coder, Coder.id == Coding.coder_id)
-            .join(Excerpt, Excerpt.id == Coding.excerpt_id)
-            .where(Excerpt.source_id == source.id)
-        ):
-            codes.setdefault(excerpt_id, set()).add(code_id)
-            coders.setdefault(excerpt_id, set()).add(coder)
-        tree = Tree(session, Code, "code")
-        order = {node: i for i, node in enumerate(tree.ordered())}
-        text = source.text
-        return [
-            ExcerptView(
-                id=excerpt_id,
-                source=source.name,
-                start=start,
-                end=end,
-                text=text[start:end],
-                codes=[tree.path(c) for c in sorted(codes.get(excerpt_id, ()), key=order.get)],
-                coders=sorted(coders.get(excerpt_id, ())),
-                memo=memo,
-            )
-            for excerpt_id, start, end, memo in rows
-        ]
+        return excerpt_views(session, Excerpt.source_id == source.id)
