@@ -46,19 +46,25 @@ def _capitals_class() -> str:
     return "".join(parts)
 
 
-_WORD = rf"[{_capitals_class()}\d][\w.'’\-]*"
 _PARTICLE = r"(?:al|bin|da|das|de|del|della|den|der|di|do|dos|du|el|la|le|ten|ter|van|von|zu)"
-_NAME = rf"{_WORD}(?:[ \t](?:{_PARTICLE}[ \t])*{_WORD}){{0,3}}"
 
-# A label, and the whitespace after it.
-_DEFAULT_LABEL = re.compile(
-    rf"""^(?:(?:
-        \*\*(?P<bold>{_NAME})(?::\*\*|\*\*:)   # **Anna:** or **Anna**:
-      | \[(?P<bracket>{_NAME})\]:?            # [Nurse 1] or [Nurse 1]:
-      | (?P<plain>{_NAME}):                   # Interviewer:
-    )(?=\s|\Z))\s*""",
-    re.MULTILINE | re.VERBOSE,
-)
+
+@lru_cache(maxsize=1)
+def _default_label() -> re.Pattern[str]:
+    """A label, and the whitespace after it. Built on first use: the class of capitals
+    takes a scan of 128k code points, which a command that imports nothing should not
+    pay for."""
+    word = rf"[{_capitals_class()}\d][\w.'’\-]*"
+    name = rf"{word}(?:[ \t](?:{_PARTICLE}[ \t])*{word}){{0,3}}"
+    return re.compile(
+        rf"""^(?:(?:
+            \*\*(?P<bold>{name})(?::\*\*|\*\*:)   # **Anna:** or **Anna**:
+          | \[(?P<bracket>{name})\]:?            # [Nurse 1] or [Nurse 1]:
+          | (?P<plain>{name}):                   # Interviewer:
+        )(?=\s|\Z))\s*""",
+        re.MULTILINE | re.VERBOSE,
+    )
+
 
 # Capitalised annotations that look like labels but are not speakers ("[Laughter]").
 _NOT_SPEAKERS = frozenset(
@@ -174,7 +180,7 @@ def match_label(text: str, speaker_pattern: str | None = None) -> tuple[str, int
     of :func:`detect_turns`.
     """
     if speaker_pattern is None:
-        match = _DEFAULT_LABEL.match(text)
+        match = _default_label().match(text)
         speaker = None if match is None else _default_speaker(match)
     else:
         match = compile_speaker_pattern(speaker_pattern).match(text)
@@ -185,7 +191,7 @@ def match_label(text: str, speaker_pattern: str | None = None) -> tuple[str, int
 def _find_labels(text: str, speaker_pattern: str | None) -> list[tuple[int, int, str]]:
     """``(label start, start of the words after it, speaker)`` for every label."""
     if speaker_pattern is None:
-        pattern, speaker_of = _DEFAULT_LABEL, _default_speaker
+        pattern, speaker_of = _default_label(), _default_speaker
     else:
         pattern, speaker_of = compile_speaker_pattern(speaker_pattern), _custom_speaker
     labels: list[tuple[int, int, str]] = []
