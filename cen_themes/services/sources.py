@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -345,6 +346,47 @@ def list_sources(project: Project) -> list[SourceSummary]:
         )
         for source_id, name, kind, words, imported_at, segments, excerpts in rows
     ]
+
+
+def coded_shares(project: Project) -> dict[str, float]:
+    """Each source's share of characters inside at least one excerpt (0.0 to 1.0),
+    overlapping excerpts counted once. One pass over the excerpts, merged with numpy:
+    about a second for a million, so callers with a screen to keep live run it in a
+    worker."""
+    with project.read() as session:
+        lengths = session.execute(
+            select(Source.id, Source.name, func.length(Source.text)).order_by(Source.id)
+        ).all()
+        spans = np.array(
+            session.execute(
+                select(Excerpt.source_id, Excerpt.start, Excerpt.end).order_by(
+                    Excerpt.source_id, Excerpt.start
+                )
+            ).all(),
+            dtype=np.int64,
+        ).reshape(-1, 3)
+    covered = _covered_by_source(spans)
+    return {
+        name: (covered.get(source_id, 0) / length if length else 0.0)
+        for source_id, name, length in lengths
+    }
+
+
+def _covered_by_source(spans: np.ndarray) -> dict[int, int]:
+    """Characters covered per source by (source, start, end) rows sorted by source then
+    start: each span adds what reaches past the furthest end before it in its source."""
+    if not len(spans):
+        return {}
+    source, start, end = spans[:, 0], spans[:, 1], spans[:, 2]
+    # Shift each source into its own range, so one running maximum serves them all.
+    shift = (int(end.max()) + 1) * (source - source.min())
+    start, end = start + shift, end + shift
+    reach = np.maximum.accumulate(end)
+    before = np.concatenate(([start[0]], reach[:-1]))
+    added = np.clip(end - np.maximum(start, before), 0, None)
+    ids, first = np.unique(source, return_index=True)
+    totals = np.add.reduceat(added, first)
+    return dict(zip(ids.tolist(), totals.tolist(), strict=True))
 
 
 def find_source(session: Session, name: str) -> Source:
