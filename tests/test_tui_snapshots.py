@@ -116,3 +116,20 @@ def test_snapshot_project_is_the_same_each_time(tmp_path: Path) -> None:
         project.close()
     assert seen[0] == seen[1]
     assert len(seen[0][1]) == len(CODINGS)
+
+
+# The reader's look is still changing (its side panel): after a change there, look at
+# the report and accept with --snapshot-update.
+READER_KEYS = ("enter", *["down"] * 15, "right")  # su01, the cursor on a coded passage
+
+
+def test_reader(sample: Project, snap_compare) -> None:
+    app = CenThemesApp(sample, CODER)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys(*READER_KEYS))
+
+
+def test_reader_light(sample: Project, snap_compare) -> None:
+    app = CenThemesApp(sample, CODER)
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=keys(*READER_KEYS, theme="textual-light")
+    )
