@@ -72,6 +72,8 @@ def keys(*pressed: str, theme: str = "textual-dark") -> Callable[[Pilot], Awaita
         for key in pressed:
             await pilot.press(key)
             await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # e.g. the sources' coded shares
+        await pilot.pause()
 
     return run_before
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from cen_themes.db import Project
-from cen_themes.services import analysis, coding, sources
+from cen_themes.services import analysis, attributes, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.screens.reader import ReaderScreen
@@ -124,3 +124,43 @@ async def test_k_t_m_open_the_codebook_themes_and_matrix_once(project, tmp_path)
             assert len(app.screen_stack) == depth
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_filter_by_name_or_attribute_and_escape_clears_it(
+    project: Project, tmp_path: Path
+) -> None:
+    _import(project, tmp_path, su01="One.\n", su02="Two.\n", staff01="Three.\n")
+    attributes.set_attributes(project, "su02", {"group": "service user"}, coder="tester")
+    attributes.set_attributes(project, "staff01", {"group": "staff"}, coder="tester")
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#sources", DataTable)
+        await pilot.press("f", *"group=s")
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["su02", "staff01"]
+        await pilot.press(*"taff")
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "staff01"
+        await pilot.press("enter")  # back to the table, the filter kept
+        assert table.has_focus and table.row_count == 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReaderScreen) and app.screen.source == "staff01"
+        await pilot.press("escape")
+        await pilot.press("escape")  # clears the filter
+        assert table.row_count == 3
+        await pilot.press("f", *"SU0")  # any case; q typed here is text, not quit
+        assert table.row_count == 2
+        await pilot.press("q")
+        assert app.is_running and table.row_count == 0
+
+
+async def test_coded_column_counts_overlaps_once(project: Project, tmp_path: Path) -> None:
+    _import(project, tmp_path, alpha="0123456789" * 10, beta="x" * 40)
+    coding.apply_code(project, "alpha", 0, 30, "One", coder="tester")
+    coding.apply_code(project, "alpha", 20, 50, "Two", coder="tester")
+    app = CenThemesApp(project, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#sources", DataTable)
+        coded = list(table.columns).index(table.ordered_columns[5].key)
+        assert [table.get_row_at(i)[coded] for i in range(2)] == ["50%", "0%"]

@@ -9,7 +9,6 @@ import click
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
 from cen_themes.cli.tables import text_table
 from cen_themes.services import codebook, coding
-from cen_themes.services.coding_import import import_codings
 
 CODER_HELP = "Who codes (default: $CEN_THEMES_CODER, else the OS user name)."
 
@@ -104,6 +103,8 @@ def code_import(state: State, csv_file: Path, coder: str | None) -> None:
     A code written 'Parent > Child' is created in the tree. Any bad row leaves the
     project unchanged.
     """
+    from cen_themes.services.coding_import import import_codings  # numpy: loaded when used
+
     result = import_codings(state.project(), csv_file, coder=resolve_coder(coder))
     click.echo(result.summary)
 

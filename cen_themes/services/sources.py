@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +23,9 @@ from cen_themes.services.events import record
 from cen_themes.services.journal import Journal
 from cen_themes.services.results import ExcerptView
 from cen_themes.services.views import excerpt_views
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Files are read and segmented this many at a time (spaCy is fastest on batches);
 # each file is still written in a transaction of its own.
@@ -353,6 +355,8 @@ def coded_shares(project: Project) -> dict[str, float]:
     overlapping excerpts counted once. One pass over the excerpts, merged with numpy:
     about a second for a million, so callers with a screen to keep live run it in a
     worker."""
+    import numpy as np  # loaded here: most commands never need it
+
     with project.read() as session:
         lengths = session.execute(
             select(Source.id, Source.name, func.length(Source.text)).order_by(Source.id)
@@ -375,6 +379,8 @@ def coded_shares(project: Project) -> dict[str, float]:
 def _covered_by_source(spans: np.ndarray) -> dict[int, int]:
     """Characters covered per source by (source, start, end) rows sorted by source then
     start: each span adds what reaches past the furthest end before it in its source."""
+    import numpy as np
+
     if not len(spans):
         return {}
     source, start, end = spans[:, 0], spans[:, 1], spans[:, 2]

@@ -1,41 +1,81 @@
-"""The first screen: every source in import order; Enter opens one in the reader."""
+"""The first screen: every source in import order, how much of each is coded, a filter
+by name or attribute; Enter opens the highlighted source in the reader."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Input
 
 from cen_themes.errors import CenThemesError
 from cen_themes.services import sources
+from cen_themes.services.sources import SourceSummary
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
-COLUMNS = ("name", "kind", "words", "segments", "excerpts", "attributes")
+COLUMNS = ("name", "kind", "words", "segments", "excerpts", "coded", "attributes")
+NOT_YET = "…"  # the coded share, until the worker has counted it
+
+
+def matches(source: SourceSummary, words: list[str]) -> bool:
+    """Whether every word of the filter is in the source's name, kind or one of its
+    attributes written ``key=value`` (case ignored)."""
+    fields = [source.name, source.kind, *(f"{k}={v}" for k, v in source.attributes.items())]
+    haystack = "\n".join(fields).casefold()
+    return all(word in haystack for word in words)
 
 
 class SourcesScreen(WorkbenchScreen):
     CSS_PATH = "sources.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[SourceSummary] = []
+        self.shares: dict[str, float] = {}
 
     def compose(self) -> ComposeResult:
+        yield Input(placeholder="f: filter by name or attribute (group=staff)", id="filter")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
 
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one("#sources", DataTable)
+
+    @property
+    def filter_words(self) -> list[str]:
+        return self.query_one("#filter", Input).value.casefold().split()
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        self.table.add_columns(*COLUMNS)
+        self.table.focus()
 
     def on_screen_resume(self) -> None:
         # Sent when the screen is first shown and each time the reader closes.
         self.reload()
 
     def reload(self) -> None:
-        """Read the sources again (counts change as the reader codes)."""
+        """Read the sources again (counts change as the reader codes); the coded
+        shares follow from a worker, so that a large project opens at once."""
         try:
-            found = sources.list_sources(self.workbench.project)
+            self.found = sources.list_sources(self.workbench.project)
         except CenThemesError as exc:
             self.report(exc)
             return
+        self.show()
+        self.workbench.refresh_status()
+        self.count_coded()
+
+    def show(self) -> None:
+        words = self.filter_words
         rows = [
             (
                 source.name,
@@ -45,13 +85,57 @@ class SourcesScreen(WorkbenchScreen):
                     source.words,
                     source.segments,
                     source.excerpts,
+                    self._share(source.name),
                     ", ".join(f"{k}={v}" for k, v in sorted(source.attributes.items())),
                 ),
             )
-            for source in found
+            for source in self.found
+            if matches(source, words)
         ]
-        refill(self.query_one(DataTable), rows)
-        self.workbench.refresh_status()
+        refill(self.table, rows)
+
+    def _share(self, name: str) -> str:
+        share = self.shares.get(name)
+        if share is None:
+            return NOT_YET
+        return "0%" if share == 0 else f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+    @work(thread=True, exclusive=True, group="coded", exit_on_error=False)
+    def count_coded(self) -> None:
+        try:
+            shares = sources.coded_shares(self.workbench.project)
+        except CenThemesError as exc:
+            self.app.call_from_thread(self.report, exc)
+            return
+        self.app.call_from_thread(self._show_shares, shares)
+
+    def _show_shares(self, shares: dict[str, float]) -> None:
+        self.shares = shares
+        column = self.table.ordered_columns[COLUMNS.index("coded")].key
+        for row_key in list(self.table.rows):
+            if row_key.value is not None:
+                self.table.update_cell(row_key, column, self._share(row_key.value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":  # otherwise Escape is the app's (back)
+            box = self.query_one("#filter", Input)
+            return bool(box.value) or box.has_focus
+        return True
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
