@@ -399,3 +399,22 @@ async def test_small_terminal_and_escape(built: Project, tmp_path: Path) -> None
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_enter_alone_exports_to_the_offered_name(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = CenThemesApp(built, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "matrix.csv"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("E", "enter")
+        await app.workers.wait_for_complete()
+    assert (tmp_path / "matrix.csv").read_text(encoding="utf-8").startswith("theme,")
+    assert (tmp_path / "quotes.md").exists()

@@ -189,7 +189,8 @@ class MatrixScreen(WorkbenchScreen):
         self._ask("quotes", f"Export the quotes report by theme ({formats})", "quotes.md")
 
     def _ask(self, kind: ExportKind, question: str, placeholder: str) -> None:
-        """Ask for the file, offering the path typed last time for this kind."""
+        """Ask for the file, offering the path typed last time for this kind, else a
+        name in the working folder: Enter alone exports."""
 
         def answered(answer: str | None) -> None:
             if answer is None:
@@ -199,7 +200,7 @@ class MatrixScreen(WorkbenchScreen):
             self._export(kind, answer, self.rows_kind, self.group_by)
 
         self.app.push_screen(
-            TextPrompt(question, self.export_paths.get(kind, ""), placeholder), answered
+            TextPrompt(question, self.export_paths.get(kind, placeholder), placeholder), answered
         )
 
     @work(thread=True, group="export", exit_on_error=False)
