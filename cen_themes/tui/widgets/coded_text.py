@@ -16,13 +16,17 @@ FALLBACK_COLOUR = "#a9a9a9"
 
 
 def readable_on(colour: str) -> str:
-    """Black or white text, whichever reads better on this background."""
+    """Black or white text, whichever contrasts more with this background (WCAG 2
+    relative luminance: white wins only below about 0.18)."""
     try:
-        red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     except ValueError:
         return "#000000"
-    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
-    return "#000000" if luminance > 140 else "#ffffff"
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    on_black = (luminance + 0.05) / 0.05
+    on_white = 1.05 / (luminance + 0.05)
+    return "#000000" if on_black >= on_white else "#ffffff"
 
 
 def shade(colour: str) -> Style:
