@@ -102,6 +102,8 @@ def _begin_sqlite(conn: Connection) -> None:
     # Writers take the write lock up front, so two writers queue on the busy timeout
     # instead of failing when a read transaction tries to become a write transaction.
     options = conn.get_execution_options()
+    if "sqlite_busy_timeout" in options:  # this project's own patience (the workbench's)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(options['sqlite_busy_timeout'])}")
     # Foreign keys can only be switched between transactions: set them before each.
     checked = "ON" if options.get("sqlite_foreign_keys", True) else "OFF"
     conn.exec_driver_sql(f"PRAGMA foreign_keys = {checked}")
@@ -129,10 +131,21 @@ class Project:
     backup_path: Path | None = None
 
     def __post_init__(self) -> None:
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        writer_engine = self.engine
+        self._make_sessions(self.engine)
+
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long a unit of work waits for another program's write lock before it
+        fails with "the project is locked". Commands wait BUSY_TIMEOUT_MS (10 s, so
+        scripts queue); the workbench asks for less, so a key never freezes the screen
+        for long. Only SQLite waits; PostgreSQL has row locks."""
         if self.is_sqlite:
-            writer_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            self._make_sessions(self.engine.execution_options(sqlite_busy_timeout=milliseconds))
+
+    def _make_sessions(self, engine: Engine) -> None:
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        writer_engine = engine
+        if self.is_sqlite:
+            writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
         bulk_engine = writer_engine
         if self.is_sqlite:

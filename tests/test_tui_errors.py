@@ -148,3 +148,16 @@ async def test_vanished_project_file_is_a_notice_and_nothing_is_lost(
         await add_code(pilot, "Waiting")
         assert code_paths(quick) == ["Care", "Waiting"]
     assert not (away / db_path.name).exists()
+
+
+def test_the_workbench_waits_less_for_a_lock_than_commands(project: Project) -> None:
+    def waits() -> tuple[int, int]:
+        with project.write() as session:
+            written = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+        with project.read() as session:
+            read = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+        return written, read
+
+    assert waits() == (db.BUSY_TIMEOUT_MS, db.BUSY_TIMEOUT_MS)
+    CenThemesApp(project, "tester")
+    assert waits() == (2_000, 2_000)

@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
+from cen_themes import db
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, history, sources
@@ -26,6 +27,9 @@ _SCREENS: dict[str, type] = {
     "matrix": MatrixScreen,
     "search": SearchScreen,
 }
+
+
+WORKBENCH_BUSY_TIMEOUT_MS = 2_000
 
 
 def _count(n: int, noun: str) -> str:
@@ -54,6 +58,9 @@ class CenThemesApp(App[None]):
         super().__init__()
         self.project = project
         self.coder = coder
+        # A write blocked by another program fails within 2 s, as a notification,
+        # rather than freezing the screen for the commands' 10 s.
+        project.set_busy_timeout(min(db.BUSY_TIMEOUT_MS, WORKBENCH_BUSY_TIMEOUT_MS))
 
     def on_mount(self) -> None:
         self.push_screen(SourcesScreen())
