@@ -271,7 +271,7 @@ async def test_enter_lists_excerpts_and_opens_the_reader(coded: Project) -> None
         table = listing.query_one(DataTable)
         assert table.row_count == 2
         assert table.get_row_at(1)[:2] == [NAME, "{}-{}".format(*span(WAIT_2))]
-        assert table.get_row_at(1)[2] == WAIT_2
+        assert table.get_row_at(1)[3] == WAIT_2
         await pilot.press("down", "enter")
         await pilot.pause()
         reader = app.screen

@@ -13,7 +13,8 @@ from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
 PREVIEW = 80
-COLUMNS = ("source", "offsets", "text", "codes")
+# The codes before the text: a long text runs off the right edge, the codes stay in view.
+COLUMNS = ("source", "offsets", "codes", "text")
 
 
 def preview(text: str, width: int = PREVIEW) -> str:
@@ -67,8 +68,8 @@ class ExcerptListScreen(WorkbenchScreen):
                 (
                     excerpt.source,
                     f"{excerpt.start}-{excerpt.end}",
-                    preview(excerpt.text),
                     ", ".join(excerpt.codes),
+                    preview(excerpt.text),
                 ),
             )
             for excerpt in self.excerpts
