@@ -35,3 +35,14 @@ def test_the_text_colour_with_more_contrast(background: str, text: str) -> None:
 
 def test_a_colour_that_is_not_hex_gets_black() -> None:
     assert readable_on("teal") == "#000000"
+
+
+def test_overlapping_spans_are_underlined_where_they_overlap() -> None:
+    from rich.style import Style
+
+    from cen_themes.tui.widgets.coded_text import OVERLAP, _overlaps
+
+    red, blue = Style(bgcolor="red"), Style(bgcolor="blue")
+    assert _overlaps([(0, 10, red), (5, 20, blue)]) == [(5, 10, OVERLAP)]
+    assert _overlaps([(0, 10, red), (10, 20, blue)]) == []  # touching is not overlapping
+    assert _overlaps([(0, 30, red), (5, 10, blue), (8, 20, red)]) == [(5, 20, OVERLAP)]

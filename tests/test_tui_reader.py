@@ -239,3 +239,23 @@ async def test_undoing_the_import_returns_to_sources(imported: Project) -> None:
         await pilot.pause()
         assert any("nothing to undo" in message for message in errors(app))
     assert sources.list_sources(imported) == []
+
+
+async def test_overlapping_codings_are_underlined(imported: Project) -> None:
+    """Two codes on one span, and a span overlapping it: the shared characters are
+    underlined, the rest only shaded."""
+    start = TEXT.index("judged")
+    coding.apply_code(imported, NAME, start, start + 6, "Stigma", coder="tester")
+    coding.apply_code(imported, NAME, start, start + 6, "Feelings", coder="tester")
+    other = TEXT.index("the staff")
+    coding.apply_code(imported, NAME, other, other + 9, "Staff", coder="tester")
+    app = CenThemesApp(imported, "tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reader(pilot)
+        area = screen.query_one(CodedTextArea)
+        line = area.get_line(1)
+        column = TEXT.split("\n")[1].index("judged")
+        underlined = {
+            i for span in line.spans if span.style.underline for i in range(span.start, span.end)
+        }
+        assert underlined == set(range(column, column + 6))

@@ -89,8 +89,11 @@ class ReaderScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
+        # One span per code: an excerpt with two codes shows as an overlap.
         self.text_area.set_spans(
-            (e.start, e.end, self._colour(e.codes[0] if e.codes else "")) for e in self.excerpts
+            (e.start, e.end, self._colour(path))
+            for e in self.excerpts
+            for path in reversed(e.codes or [""])
         )
         self._show_codes_here()
         self.workbench.refresh_status()

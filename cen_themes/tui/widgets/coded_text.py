@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 from rich.style import Style
@@ -32,6 +33,23 @@ def readable_on(colour: str) -> str:
 def shade(colour: str) -> Style:
     colour = colour or FALLBACK_COLOUR
     return Style(bgcolor=colour, color=readable_on(colour))
+
+
+OVERLAP = Style(underline=True)
+
+
+def _overlaps(shaded: list[tuple[int, int, Style]]) -> list[tuple[int, int, Style]]:
+    """The column ranges of one row covered by two or more spans, to underline."""
+    edges = sorted({edge for start, end, _style in shaded for edge in (start, end)})
+    found: list[tuple[int, int, Style]] = []
+    for left, right in pairwise(edges):
+        covering = sum(1 for start, end, _style in shaded if start <= left and right <= end)
+        if covering > 1:
+            if found and found[-1][1] == left:
+                found[-1] = (found[-1][0], right, OVERLAP)
+            else:
+                found.append((left, right, OVERLAP))
+    return found
 
 
 class _WrappedText(WrappedDocument):
@@ -95,12 +113,17 @@ class CodedTextArea(TextArea):
         self._refresh_size()
 
     def set_spans(self, spans: Iterable[tuple[int, int, str]]) -> None:
+        """Shade each (start, end, colour) span; where two or more spans cover the same
+        characters the later colour shows, underlined, so that overlaps stay visible."""
         rows: dict[int, list[tuple[int, int, Style]]] = {}
         styles: dict[str, Style] = {}
         for start, end, colour in spans:
             style = styles.get(colour) or styles.setdefault(colour, shade(colour))
             for row, column_start, column_end in self.lines.line_spans(start, end):
                 rows.setdefault(row, []).append((column_start, column_end, style))
+        for shaded in rows.values():
+            if len(shaded) > 1:
+                shaded.extend(_overlaps(shaded))
         self._row_styles = rows
         self.notify_style_update()
         self.refresh()
