@@ -247,3 +247,18 @@ def test_code_spans_checks_every_span_first(
     with pytest.raises(error, match=message):
         coding.apply_code_spans(corpus, spans, "Worry", coder="ana")
     assert dump_database(db_path) == before
+
+
+def test_a_regex_that_backtracks_forever_is_stopped(
+    corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nested repeats take polynomial or exponential time on a long line; the search
+    stops at its time limit with one line instead of hanging."""
+    from cen_themes.services import search as search_module
+
+    long = write(tmp_path, "long", "word and a wait " * 400 + "!\n")
+    assert not sources.import_files(corpus, [long], coder="tester").failed
+    monkeypatch.setattr(search_module, "REGEX_SECONDS", 0.2)
+    with pytest.raises(InputError, match=r"took over 0.2 s .*simplify it"):
+        search(corpus, r"(.*a){12}$", regex=True)
+    assert search(corpus, r"worr\w+", regex=True)  # an ordinary pattern still works

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -131,17 +132,32 @@ def _starts_char(origin: list[int], position: int) -> bool:
 # -- regex ------------------------------------------------------------------------
 
 
+REGEX_SECONDS = 5.0
+"""How long one regex search may run over all sources. A pattern with nested repeats
+such as ``(\\w+\\s?)+$`` can take longer than the age of the universe on one
+transcript; the ``regex`` module stops it and the user is told."""
+
+
 def _regex_finder(pattern: str):
+    import regex
+
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
+        compiled = regex.compile(pattern)
+    except regex.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise InputError(f"invalid regular expression '{pattern}': {exc.msg}{where}") from None
+    deadline = time.monotonic() + REGEX_SECONDS
 
     def find(text: str) -> Iterator[tuple[int, int]]:
-        for match in compiled.finditer(text):
-            if match.end() > match.start():  # an empty match marks no words to show or code
-                yield match.start(), match.end()
+        try:
+            for match in compiled.finditer(text, timeout=max(deadline - time.monotonic(), 0.01)):
+                if match.end() > match.start():  # an empty match marks no words to show
+                    yield match.start(), match.end()
+        except TimeoutError:
+            raise InputError(
+                f"regular expression '{pattern}' took over {REGEX_SECONDS:g} s "
+                "(nested repeats such as (a+)+ can take forever); simplify it"
+            ) from None
 
     return find
 
