@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import SAMPLES, Cli, corpus
+import pytest
+
+from .conftest import SAMPLES, Cli, corpus, dump_database
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -178,3 +180,19 @@ def test_fwp_life_histories_are_long_prose(cli: Cli) -> None:
         detail = json.loads(cli("show", source["name"], "--json").stdout)
         assert detail["text"] == original
         assert source["segments"] > 40
+
+
+def test_a_runaway_speaker_pattern_fails_the_file_in_one_line(
+    cli: Cli, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cen_themes.importers import turns
+
+    monkeypatch.setattr(turns, "SPEAKER_PATTERN_SECONDS", 0.3)
+    path = _write(tmp_path / "long.txt", "word and a wait " * 400 + "\nP1: hello\n")
+    before = dump_database(db_path) if db_path.exists() else None
+    result = cli("import", path, "--speaker-pattern", r"(?P<speaker>(.*a){12}):")
+    assert result.exit_code == 1
+    assert "took over 0.3 s" in result.stderr and "simplify it" in result.stderr
+    assert "Traceback" not in result.stderr
+    if before is not None:
+        assert dump_database(db_path) == before

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cen_themes.errors import InputError
 from cen_themes.importers.base import Turn
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = ["compile_speaker_pattern", "detect_turns", "match_label"]
 
@@ -113,18 +117,26 @@ _GLOBAL_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))*")
 _AFTER = "cen_themes_after_label"  # the whitespace group added to a user's pattern
 
 
+SPEAKER_PATTERN_SECONDS = 5.0
+"""How long a user's speaker pattern may run over one document: a pattern with nested
+repeats can take for ever on a long line, and the import must say so, not hang."""
+
+
 @lru_cache(maxsize=32)
-def compile_speaker_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a user's speaker-label regex, anchored at line starts (re.MULTILINE).
+def compile_speaker_pattern(pattern: str) -> regex.Pattern[str]:
+    """Compile a user's speaker-label regex, anchored at line starts (MULTILINE), with
+    the ``regex`` module (the syntax of ``re``), so that its runs can be timed out.
 
     What it matches is the label; its ``speaker`` group is the speaker's name. The
     compiled pattern goes on over the whitespace after the label, in a group of its own
     that comes last (so the user's group numbers and backreferences are kept). Raises
     :class:`InputError` for an invalid regex or one without a ``speaker`` group.
     """
+    import regex  # loaded when a user gives a pattern
+
     try:
-        plain = re.compile(pattern, re.MULTILINE)
-    except re.error as exc:
+        plain = regex.compile(pattern, regex.MULTILINE)
+    except regex.error as exc:
         raise InputError(f"invalid speaker pattern: {exc}") from None
     if "speaker" not in plain.groupindex:
         raise InputError("speaker pattern must contain a (?P<speaker>...) group")
@@ -133,9 +145,16 @@ def compile_speaker_pattern(pattern: str) -> re.Pattern[str]:
     body = pattern[len(prefix) :]
     closing = "\n)" if "x" in prefix else ")"  # a verbose pattern may end in a comment
     try:
-        return re.compile(rf"{prefix}^(?:{body}{closing}(?P<{_AFTER}>\s*)", re.MULTILINE)
-    except re.error as exc:  # pragma: no cover - compiled fine unanchored
+        return regex.compile(rf"{prefix}^(?:{body}{closing}(?P<{_AFTER}>\s*)", regex.MULTILINE)
+    except regex.error as exc:  # pragma: no cover - compiled fine unanchored
         raise InputError(f"invalid speaker pattern: {exc}") from None
+
+
+def _too_slow(pattern: str | None) -> InputError:
+    return InputError(
+        f"the speaker pattern '{pattern}' took over {SPEAKER_PATTERN_SECONDS:g} s on this "
+        "text (nested repeats such as (a+)+ can take for ever); simplify it"
+    )
 
 
 def detect_turns(
@@ -183,7 +202,12 @@ def match_label(text: str, speaker_pattern: str | None = None) -> tuple[str, int
         match = _default_label().match(text)
         speaker = None if match is None else _default_speaker(match)
     else:
-        match = compile_speaker_pattern(speaker_pattern).match(text)
+        try:
+            match = compile_speaker_pattern(speaker_pattern).match(
+                text, timeout=SPEAKER_PATTERN_SECONDS
+            )
+        except TimeoutError:
+            raise _too_slow(speaker_pattern) from None
         speaker = None if match is None else _custom_speaker(match)
     return None if match is None or speaker is None else (speaker, match.end())
 
@@ -191,14 +215,20 @@ def match_label(text: str, speaker_pattern: str | None = None) -> tuple[str, int
 def _find_labels(text: str, speaker_pattern: str | None) -> list[tuple[int, int, str]]:
     """``(label start, start of the words after it, speaker)`` for every label."""
     if speaker_pattern is None:
-        pattern, speaker_of = _default_label(), _default_speaker
+        matches = _default_label().finditer(text)
+        speaker_of = _default_speaker
     else:
-        pattern, speaker_of = compile_speaker_pattern(speaker_pattern), _custom_speaker
+        pattern = compile_speaker_pattern(speaker_pattern)
+        matches = pattern.finditer(text, timeout=SPEAKER_PATTERN_SECONDS)
+        speaker_of = _custom_speaker
     labels: list[tuple[int, int, str]] = []
-    for match in pattern.finditer(text):
-        speaker = speaker_of(match)
-        if speaker is not None:
-            labels.append((match.start(), match.end(), speaker))
+    try:
+        for match in matches:
+            speaker = speaker_of(match)
+            if speaker is not None:
+                labels.append((match.start(), match.end(), speaker))
+    except TimeoutError:
+        raise _too_slow(speaker_pattern) from None
     return labels
 
 
@@ -214,7 +244,7 @@ def _default_speaker(match: re.Match[str]) -> str | None:
     return speaker
 
 
-def _custom_speaker(match: re.Match[str]) -> str | None:
+def _custom_speaker(match: regex.Match[str]) -> str | None:
     """The speaker a user's pattern names, or None for an empty match or name."""
     name = match.group("speaker")
     if match.start(_AFTER) == match.start() or not name or name.isspace():
