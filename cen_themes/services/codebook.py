@@ -157,17 +157,7 @@ def move_code(project: Project, code: str, parent: str | None, *, coder: str) ->
         tree = code_tree(session)
         node = tree.find(code)
         target = None if parent is None else tree.find(parent)
-        if target is not None and (target == node or target in tree.descendants(node)):
-            raise InputError(
-                f"cannot move '{tree.path(node)}' under '{tree.path(target)}': "
-                "a code cannot go inside itself"
-            )
-        clash = tree.child_named(target, tree.name[node])
-        if clash is not None and clash != node:
-            raise InputError(
-                f"a code named '{tree.name[node]}' already exists under "
-                f"'{tree.path(target) if target else 'the top level'}'"
-            )
+        tree.check_move(node, target)
         old = tree.path(node)
         position = tree.next_position(target)
         journal = Journal(session)

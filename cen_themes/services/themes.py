@@ -149,14 +149,7 @@ def move_theme(project: Project, theme: str, parent: str | None, *, coder: str) 
 
     def values(session, tree, node):
         target = None if parent is None else tree.find(parent)
-        if target is not None and (target == node or target in tree.descendants(node)):
-            raise InputError(
-                f"cannot move '{tree.path(node)}' under '{tree.path(target)}': "
-                "a theme cannot go inside itself"
-            )
-        clash = tree.child_named(target, tree.name[node])
-        if clash is not None and clash != node:
-            raise InputError(f"a theme named '{tree.name[node]}' is already there")
+        tree.check_move(node, target)
         position = tree.next_position(target)
         return (
             {"parent_id": target, "position": position},

@@ -201,6 +201,21 @@ class Tree(Generic[Node]):
             node = self.child_named(node, part)
         return node
 
+    def check_move(self, node: int, parent: int | None) -> None:
+        """Refuse to move ``node`` under ``parent`` (None: the top level) when that is
+        inside the node itself, or when a sibling there has the node's name."""
+        if parent is not None and (parent == node or parent in self.descendants(node)):
+            raise InputError(
+                f"cannot move '{self.path(node)}' under '{self.path(parent)}': "
+                f"a {self.what} cannot go inside itself"
+            )
+        clash = self.child_named(parent, self.name[node])
+        if clash is not None and clash != node:
+            raise InputError(
+                f"a {self.what} named '{self.name[node]}' already exists under "
+                f"'{self.path(parent) if parent else 'the top level'}'"
+            )
+
     def reparent(self, node: int, parent: int | None) -> None:
         self._children[self.parent[node]].remove(node)
         self.parent[node] = parent
