@@ -20,6 +20,7 @@ from cen_themes.tui.offsets import SegmentIndex, Unit
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.dialogs import ChooseOne, TextEditor
+from cen_themes.tui.screens.excerpt_list import preview
 from cen_themes.tui.widgets.coded_text import CodedTextArea, shade
 from cen_themes.tui.widgets.status import StatusLine
 
@@ -102,25 +103,18 @@ class ReaderScreen(WorkbenchScreen):
         code = self.codes.get(path)
         return code.color if code else ""
 
-    def codes_at(self, offset: int) -> list[str]:
-        """The code paths of every excerpt that covers the character at ``offset``."""
-        found: list[str] = []
-        for excerpt in self.excerpts:
-            if excerpt.start <= offset < excerpt.end:
-                found.extend(path for path in excerpt.codes if path not in found)
-        return found
-
     def _show_codes_here(self) -> None:
         """The side panel: codes and memos at the cursor, and the speakers (the one
         speaking at the cursor marked)."""
         offset = self.text_area.cursor_offset()
+        here = self.excerpts_at(offset)
         lines = Text()
-        for path in self.codes_at(offset):
+        for path in dict.fromkeys(path for excerpt in here for path in excerpt.codes):
             lines.append("  ", style=shade(self._colour(path)))
             lines.append(f" {path}\n")
         self.query_one("#here", Static).update(lines or Text("(none)", style="dim"))
         memos = Text()
-        for excerpt in self.excerpts_at(offset):
+        for excerpt in here:
             if excerpt.memo:
                 memos.append(f"{excerpt.start}-{excerpt.end} ", style="dim")
                 memos.append(f"{excerpt.memo}\n")
@@ -208,6 +202,7 @@ class ReaderScreen(WorkbenchScreen):
         self.reload()
 
     def excerpts_at(self, offset: int) -> list[ExcerptView]:
+        """Every excerpt that covers the character at ``offset``."""
         return [e for e in self.excerpts if e.start <= offset < e.end]
 
     def action_uncode(self) -> None:
@@ -252,7 +247,7 @@ class ReaderScreen(WorkbenchScreen):
             self.edit_memo(here[0])
             return
         choices = [
-            (f"{e.start}-{e.end}  {', '.join(e.codes)}  “{_snippet(e.text)}”", e) for e in here
+            (f"{e.start}-{e.end}  {', '.join(e.codes)}  “{preview(e.text, 40)}”", e) for e in here
         ]
 
         def chosen(excerpt: ExcerptView | None) -> None:
@@ -274,10 +269,5 @@ class ReaderScreen(WorkbenchScreen):
             if memo is not None:
                 self.reload()
 
-        question = f"Memo on {start}-{end} “{_snippet(excerpt.text)}”"
+        question = f"Memo on {start}-{end} “{preview(excerpt.text, 40)}”"
         self.app.push_screen(TextEditor(question, excerpt.memo, save), saved)
-
-
-def _snippet(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
