@@ -14,12 +14,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from cen_themes.db import Project
@@ -423,27 +422,17 @@ def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unique, inverse
 
 
-def _insert(connection: Connection, table: str, columns: dict[str, object], count: int) -> None:
-    """executemany straight on the driver's cursor. ``columns`` maps each column to a
-    numpy array, a list, or one value for every row; rows are made 100,000 at a time,
-    so memory stays flat however many there are."""
+def _insert(connection: Connection, table: str, columns: dict[str, np.ndarray]) -> None:
+    """executemany straight on the driver's cursor, one numpy array per column; rows
+    are made 100,000 at a time, so memory stays flat however many there are."""
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     quoted = ", ".join(f'"{c}"' for c in columns)
-    # A value shared by every row is written into the statement once, not bound per row.
-    values = ", ".join(
-        mark if isinstance(value, np.ndarray | list) else _literal(value)
-        for value in columns.values()
-    )
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({values})"
-    columns = {c: v for c, v in columns.items() if isinstance(v, np.ndarray | list)}
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([mark] * len(columns))})"
+    count = len(next(iter(columns.values())))
 
     def rows() -> Iterator[tuple]:
         for start in range(0, count, _ROWS_PER_BATCH):
-            stop = min(count, start + _ROWS_PER_BATCH)
-            parts = [
-                value[start:stop].tolist() if isinstance(value, np.ndarray) else value[start:stop]
-                for value in columns.values()
-            ]
+            parts = [value[start : start + _ROWS_PER_BATCH].tolist() for value in columns.values()]
             yield from zip(*parts, strict=True)
 
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -454,17 +443,6 @@ def _insert(connection: Connection, table: str, columns: dict[str, object], coun
 
 
 _ROWS_PER_BATCH = 100_000
-
-
-def _literal(value: object) -> str:
-    """An SQL literal for a string or integer this module made itself."""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        value = value.isoformat(sep=" ")
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    raise TypeError(f"no literal for {value!r}")
 
 
 @contextmanager
@@ -481,14 +459,6 @@ def _indexes_rebuilt_after(connection: Connection, table: str, worth_it: bool) -
     yield
     for index in indexes:
         index.create(connection)
-
-
-def _stamp(connection: Connection) -> object:
-    """Now, as the driver stores a created_at column for this dialect."""
-    kind = Coding.__table__.c.created_at.type.dialect_impl(connection.dialect)
-    process = kind.bind_processor(connection.dialect)
-    now = utcnow()
-    return process(now) if process else now
 
 
 @dataclass(frozen=True)
@@ -576,7 +546,9 @@ def _codings(
     span = np.zeros((len(triples), 2), dtype=np.int64)
     span[fresh] = spans.new[excerpt[fresh] - old_excerpts - 1, 1:]
     before = session.scalar(select(func.coalesce(func.max(Coding.id), 0)))
-    stamp = _literal(_stamp(connection))
+    # One time for every row, bound once per statement as the column's type stores it.
+    now = {"now": utcnow()}
+    stamped = bindparam("now", type_=Coding.__table__.c.created_at.type)
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {_STAGE} (id INTEGER, excerpt_id INTEGER, source_id INTEGER, "
         'start INTEGER, "end" INTEGER, code_id INTEGER, coder_id INTEGER, fresh INTEGER)'
@@ -594,13 +566,15 @@ def _codings(
             "coder_id": triples[:, 2],
             "fresh": fresh.astype(np.int64),
         },
-        len(triples),
     )
     if len(spans.new):
-        connection.exec_driver_sql(
-            'INSERT INTO excerpts (id, source_id, start, "end", memo, created_at) '
-            f"SELECT excerpt_id, source_id, start, \"end\", '', {stamp} FROM {_STAGE} "
-            "WHERE fresh = 1"
+        connection.execute(
+            text(
+                'INSERT INTO excerpts (id, source_id, start, "end", memo, created_at) '
+                f"SELECT excerpt_id, source_id, start, \"end\", '', :now FROM {_STAGE} "
+                "WHERE fresh = 1"
+            ).bindparams(stamped),
+            now,
         )
         if spans.memos:
             table = Excerpt.__table__
@@ -613,9 +587,12 @@ def _codings(
         journal.inserted("excerpts", range(old_excerpts + 1, old_excerpts + 1 + len(spans.new)))
     big = len(triples) > before
     with _indexes_rebuilt_after(connection, "codings", big):
-        connection.exec_driver_sql(
-            "INSERT INTO codings (id, excerpt_id, code_id, coder_id, source_id, created_at) "
-            f"SELECT id, excerpt_id, code_id, coder_id, source_id, {stamp} FROM {_STAGE}"
+        connection.execute(
+            text(
+                "INSERT INTO codings (id, excerpt_id, code_id, coder_id, source_id, created_at) "
+                f"SELECT id, excerpt_id, code_id, coder_id, source_id, :now FROM {_STAGE}"
+            ).bindparams(stamped),
+            now,
         )
     connection.exec_driver_sql(f"DROP TABLE {_STAGE}")
     if connection.dialect.name == "postgresql":  # explicit ids: move the sequences on
