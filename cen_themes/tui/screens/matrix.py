@@ -50,18 +50,21 @@ def row_label(path: str, depth: int) -> str:
     return "  " * depth + path
 
 
-def cell_excerpts(table: Table, row: int, column: int) -> list[ExcerptView]:
-    """The excerpts behind one cell of a table laid out from a matrix with excerpts:
-    a source or subtotal cell's own; for the label and totals, the whole row's."""
-    cells = table.rows[row].cells
-    if table.columns[column].kind in ("source", "subtotal"):
-        return list(cells[column].excerpts)
-    seen: dict[int, ExcerptView] = {}
-    for col, cell in zip(table.columns, cells, strict=True):
-        if col.kind == "source":
-            for excerpt in cell.excerpts:
-                seen.setdefault(excerpt.id, excerpt)
-    return list(seen.values())
+def cell_sources(table: Table, column: int) -> set[str] | None:
+    """The sources a column's cells stand for: one for a source column, its group's
+    for a subtotal, ``None`` (all of them) for the label and the totals."""
+    kind = table.columns[column].kind
+    if kind == "source":
+        return {table.columns[column].header}
+    if kind != "subtotal":
+        return None
+    group: set[str] = set()
+    for col in table.columns[:column]:  # the source columns since the last subtotal
+        if col.kind == "subtotal":
+            group = set()
+        elif col.kind == "source":
+            group.add(col.header)
+    return group
 
 
 def _shown(cell: Cell, numeric: bool, depth: int) -> Text | str:
@@ -254,16 +257,24 @@ def read_cell(
     project: Project, rows_kind: RowsKind, group_by: str | None, path: str, header: str
 ) -> list[ExcerptView]:
     """The excerpts now behind the cell of row ``path`` and column ``header``;
-    :class:`NotFoundError` when the matrix no longer has that row or column."""
-    full = analysis.matrix(project, rows_kind, with_excerpts=True)
-    if group_by is not None and group_by not in attribute_keys(full):
+    :class:`NotFoundError` when the matrix no longer has that row or column.
+
+    The counts (no excerpts) say whether the cell is still there and which sources it
+    covers; only that row's excerpts are read, not every cell's."""
+    counts = analysis.matrix(project, rows_kind)
+    if group_by is not None and group_by not in attribute_keys(counts):
         group_by = None
-    table = exporters.layout(full, "count", group_by)
+    table = exporters.layout(counts, "count", group_by)
     paths = [str(r.cells[0].value) for r in table.rows]
     headers = [c.header for c in table.columns]
     if path not in paths or header not in headers:
         raise NotFoundError(f"the matrix no longer has {path} · {header}")
-    return cell_excerpts(table, paths.index(path), headers.index(header))
+    wanted = cell_sources(table, headers.index(header))
+    row = {"theme": path} if rows_kind == "themes" else {"code": path}
+    if wanted is not None and len(wanted) == 1:
+        return analysis.find_excerpts(project, **row, source=next(iter(wanted)))
+    found = analysis.find_excerpts(project, **row)
+    return found if wanted is None else [e for e in found if e.source in wanted]
 
 
 def export_matrix(project: Project, path: Path, rows_kind: RowsKind, group_by: str | None) -> str:
