@@ -9,13 +9,21 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from cen_themes.db import open_project
 from cen_themes.errors import CenThemesError
-from cen_themes.services import analysis, codebook, coding, history, sources, themes
+from cen_themes.services import (
+    analysis,
+    codebook,
+    coding,
+    coding_import,
+    history,
+    sources,
+    themes,
+)
 
 TEXTS = {
     "su01": "Q: How was it?\nA: The wait was long. Then the team listened. It helped.\n" * 3,
@@ -123,6 +131,30 @@ class Analysis(RuleBasedStateMachine):
         end = data.draw(st.integers(start + 1, min(length, start + 40)))
         self._change(lambda: coding.apply_code(self.project, source, start, end, code, coder=coder))
 
+    @rule(data=st.data(), size=st.integers(1, 8))
+    def import_csv(self, data, size: int) -> None:
+        """A bulk import: spans already coded (so duplicates and new codes on old
+        excerpts), new spans, repeated rows, and now and then a memo."""
+        found = analysis.find_excerpts(self.project)
+        lines = ["source,start,end,code,coder,memo"]
+        for _ in range(size):
+            if found and data.draw(st.booleans()):
+                e = data.draw(st.sampled_from(found))
+                source, start, end = e.source, e.start, e.end
+            else:
+                source = data.draw(st.sampled_from(sorted(TEXTS)))
+                start = data.draw(st.integers(0, len(TEXTS[source]) - 1))
+                end = data.draw(st.integers(start + 1, min(len(TEXTS[source]), start + 40)))
+            code = data.draw(st.sampled_from(CODES))
+            coder = data.draw(st.sampled_from(CODERS))
+            memo = data.draw(st.sampled_from(["", "", "a memo"]))
+            lines.append(f"{source},{start},{end},{code},{coder},{memo}")
+            if data.draw(st.integers(0, 4)) == 0:
+                lines.append(lines[-1])
+        csv_file = self.folder / "codings.csv"
+        csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self._change(lambda: coding_import.import_codings(self.project, csv_file, coder="ann"))
+
     @rule(data=st.data())
     def remove(self, data) -> None:
         found = analysis.find_excerpts(self.project)
@@ -190,3 +222,58 @@ Analysis.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_analysis_state_machine = Analysis.TestCase
+
+
+_span = st.sampled_from(sorted(TEXTS)).flatmap(
+    lambda s: st.integers(0, len(TEXTS[s]) - 2).flatmap(
+        lambda a: st.tuples(st.just(s), st.just(a), st.integers(a + 1, min(len(TEXTS[s]), a + 30)))
+    )
+)
+_csv_row = st.tuples(_span, st.sampled_from(CODES), st.sampled_from(CODERS))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    assigned=st.lists(st.tuples(st.sampled_from(THEMES), st.sampled_from(CODES)), max_size=8),
+    nested=st.booleans(),
+    imports=st.lists(st.lists(_csv_row, min_size=1, max_size=12), min_size=1, max_size=3),
+)
+def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) -> None:
+    """Codings imported in bulk, into themes already built (subthemes included), count
+    exactly as the brute force says, and undoing each import restores the state."""
+    folder = Path(tempfile.mkdtemp(prefix="cen-props-import-"))
+    db = folder / "p.db"
+    project = open_project(db)
+    try:
+        paths = []
+        for name, body in TEXTS.items():
+            (folder / f"{name}.txt").write_text(body, encoding="utf-8")
+            paths.append(folder / f"{name}.txt")
+        sources.import_files(project, paths, coder="ann")
+        for code in CODES:
+            codebook.create_code(project, code, coder="ann")
+        for theme in THEMES:
+            parent = THEMES[0] if nested and theme != THEMES[0] else None
+            themes.add_theme(project, theme, coder="ann", parent=parent)
+        for theme, code in assigned:
+            path = theme if not nested or theme == THEMES[0] else f"{THEMES[0]} > {theme}"
+            themes.assign_codes(project, path, [code], coder="ann")
+        states = []
+        for k, rows in enumerate(imports):
+            csv_file = folder / f"import{k}.csv"
+            csv_file.write_text(
+                "".join(f"{s},{a},{b},{code},{coder}\n" for (s, a, b), code, coder in rows),
+                encoding="utf-8",
+            )
+            before, events = base_tables(db), len(history.log(project))
+            coding_import.import_codings(project, csv_file, coder="ann")
+            if len(history.log(project)) > events:  # all duplicates: nothing to undo
+                states.append(before)
+            for kind in ("themes", "codes"):
+                got = {r.path: r.counts for r in analysis.matrix(project, kind).rows}  # type: ignore[arg-type]
+                assert got == brute_force_matrix(db, kind)
+        for state in reversed(states):
+            history.undo(project, coder="bob")
+            assert base_tables(db) == state
+    finally:
+        project.close()
