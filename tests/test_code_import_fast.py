@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from cen_themes.db import Project, open_project
-from cen_themes.services import codebook, coding_import, fastcsv, sources
+from cen_themes.errors import InputError
+from cen_themes.services import beside, codebook, coding_import, fastcsv, sources
 from cen_themes.services.coding_import import import_codings
 
 TEXTS = {
@@ -172,3 +173,58 @@ def test_integers_decline_anything_but_plain_digits(cell) -> None:
     fields = fastcsv.split(f"a,{cell}\n", ",", skip_first=False)
     assert fields is not None
     assert fields.integers(1) is None
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Read every file in two processes; records whether each child really started."""
+    if not beside.can_fork():
+        pytest.skip("forks only on Linux, from a process with one thread")
+    started: list[bool] = []
+
+    class Watched(beside.Beside):
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            started.append(self._process is not None)
+
+    monkeypatch.setattr(beside, "Beside", Watched)
+    monkeypatch.setattr(coding_import, "_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(coding_import, "_CHUNK_CHARS", 60)
+    return started
+
+
+def _halves() -> list[str]:
+    """Codes, coders and memos that first appear in the second half of the file."""
+    second = [*ROWS[3:], "int01,0,2,Late > Code,zed,a late memo", "Café 02,1,5,Late > Code,,"]
+    return ["source,start,end,code,coder,memo", *ROWS[:3] * 3, *second, *ROWS[:2]]
+
+
+def test_a_file_read_in_two_processes_gives_the_one_process_result(
+    tmp_path, forks, monkeypatch
+) -> None:
+    lines = _halves()
+    two_result, two_state = _import(tmp_path, "two", lines)
+    assert forks == [True]
+    monkeypatch.setattr(coding_import, "_PARALLEL_CHARS", 10**12)
+    one_result, one_state = _import(tmp_path, "one", lines)
+    assert forks == [True]  # no second child
+    assert two_state == one_state
+    assert two_result.summary == one_result.summary.replace("one.csv", "two.csv")
+    _codes, rows, _themes, _broken = two_state
+    assert ("int01", 0, 2, "Late > Code", "zed", "a late memo") in rows
+
+
+@pytest.mark.parametrize("where", ["first half", "second half"])
+def test_a_bad_row_in_either_half_is_named_by_its_line(tmp_path, forks, where) -> None:
+    lines = ["source,start,end,code", *["int01,19,43,Access"] * 20]
+    bad = 3 if where == "first half" else 18
+    lines[bad - 1] = "int01,19,4300,Access"
+    project, db = _project(tmp_path / "p")
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _state(project, db)
+    with pytest.raises(InputError, match=f"c.csv, line {bad}: 19-4300 is not a span"):
+        import_codings(project, csv_file, coder="gen")
+    assert forks == [True]
+    assert _state(project, db) == before
+    project.close()

@@ -16,20 +16,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import BindParameter, Connection, text
+from sqlalchemy import BindParameter, Connection, TextClause, text
 
-CHUNK_ROWS = 1_000_000  # a JSON text of a few tens of megabytes per statement
+CHUNK_ROWS = 250_000  # a JSON text of a few megabytes per statement: memory stays flat
 
 
-def insert_rows(
-    connection: Connection,
+@dataclass(frozen=True)
+class Rows:
+    """A bulk insert made ready: its statements with their bound values."""
+
+    statements: list[tuple[TextClause, dict[str, object]]]
+
+
+def prepare(
+    dialect: str,
     table: str,
     columns: Mapping[str, np.ndarray | str],
     params: Sequence[BindParameter] = (),
-) -> None:
-    """``INSERT INTO table (columns) SELECT ...``, rows in the arrays' order.
+) -> Rows:
+    """``INSERT INTO table (columns) SELECT ...`` for ``dialect``, rows in the arrays'
+    order. Pure computation, so it can run in a thread while the database works.
 
     Each column is an array of integers (one per row, all the same length) or an SQL
     expression, in which ``{n}`` stands for the row's number (from 0) and ``:name``
@@ -37,12 +46,11 @@ def insert_rows(
     """
     arrays = {name: np.asarray(v, dtype=np.int64) for name, v in columns.items() if _is_array(v)}
     if not arrays:
-        raise ValueError("insert_rows needs at least one column of values")
+        raise ValueError("a bulk insert needs at least one column of values")
     count = len(next(iter(arrays.values())))
-    if not count:
-        return
-    feed = _postgres if connection.dialect.name == "postgresql" else _sqlite
+    feed = _postgres if dialect == "postgresql" else _sqlite
     names = ", ".join(f'"{name}"' for name in columns)
+    statements = []
     for start in range(0, count, CHUNK_ROWS):
         part = {name: values[start : start + CHUNK_ROWS] for name, values in arrays.items()}
         source, expressions, bound = feed(part)
@@ -52,7 +60,23 @@ def insert_rows(
             for name, value in columns.items()
         )
         statement = text(f"INSERT INTO {table} ({names}) SELECT {selected} FROM {source}")
-        connection.execute(statement.bindparams(*params), bound)
+        statements.append((statement.bindparams(*params), bound))
+    return Rows(statements)
+
+
+def insert(connection: Connection, rows: Rows) -> None:
+    for statement, bound in rows.statements:
+        connection.execute(statement, bound)
+
+
+def insert_rows(
+    connection: Connection,
+    table: str,
+    columns: Mapping[str, np.ndarray | str],
+    params: Sequence[BindParameter] = (),
+) -> None:
+    """:func:`prepare` and :func:`insert` in one."""
+    insert(connection, prepare(connection.dialect.name, table, columns, params))
 
 
 def _is_array(value: object) -> bool:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollup
+from cen_themes.services.arrays import count_parts
 
 
 def rebuild_rollup(session: Session) -> set[int]:
@@ -106,14 +108,42 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
     session.execute(statement)
 
 
-def add_fresh(session: Session, where: ColumnElement[bool]) -> None:
-    """Like :func:`add`, for codings whose excerpts have no theme rows yet (they are
-    new in this unit of work): a plain insert, without the cost of the upsert."""
-    session.execute(
-        insert(ExcerptTheme).from_select(
-            ["theme_id", "excerpt_id", "source_id", "refs"], _contributions(where)
+def code_themes(session: Session) -> np.ndarray:
+    """The rollup as (code, theme) rows, sorted: for :func:`fresh_rows`."""
+    rows = session.execute(
+        select(ThemeRollup.code_id, ThemeRollup.theme_id).order_by(
+            ThemeRollup.code_id, ThemeRollup.theme_id
         )
-    )
+    ).all()
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
+def fresh_rows(
+    code_themes: np.ndarray, excerpt: np.ndarray, source: np.ndarray, code: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The ``excerpt_themes`` rows (as columns, in the table's key order) that codings
+    given as arrays bring, for excerpts that have no theme rows yet (new in this unit of
+    work). Counted with numpy, they go in as plain appends, with no join, sort or upsert
+    in SQL; pure computation, so it can run in a thread while the database works."""
+    rows, refs = np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if len(code_themes) and len(code):
+        # Where each code's themes lie, found by table lookup, not by search.
+        highest = max(int(code.max()), int(code_themes[-1, 0]))
+        bounds = np.searchsorted(code_themes[:, 0], np.arange(highest + 2))
+        first, count = bounds[code], bounds[code + 1] - bounds[code]
+        levels = (  # the k-th theme of every code that has k + 1, as the rows it brings
+            (code_themes[first[has] + k, 1], source[has], excerpt[has])
+            for k in range(int(count.max()))
+            for has in [np.flatnonzero(count > k)]
+        )
+        highest_of = [code_themes[:, 1].max(), source.max(), excerpt.max()]
+        rows, refs = count_parts(levels, highest_of)
+    return {
+        "theme_id": rows[:, 0],
+        "source_id": rows[:, 1],
+        "excerpt_id": rows[:, 2],
+        "refs": refs,
+    }
 
 
 def subtract(session: Session, where: ColumnElement[bool]) -> None:
