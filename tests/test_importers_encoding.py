@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cen_themes.errors import ImportFormatError
+from cen_themes.importers import encoding
 from cen_themes.importers.encoding import decode_text, normalise_newlines
 
 from .filemakers import PNG_BYTES
@@ -147,3 +148,14 @@ def test_normalise_newlines_leaves_no_cr_and_keeps_everything_else(text: str) ->
     assert "\r" not in result
     body = text.removeprefix("\ufeff")
     assert result.replace("\n", "") == body.replace("\r", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_each_ascii_character_is_text_or_control_as_the_rule_says(code: int) -> None:
+    """ASCII text is checked by deleting control bytes; the regex decides the rest."""
+    data = (chr(code) * 200 + "some text").encode("ascii")
+    if encoding._CONTROL.match(chr(code)):
+        with pytest.raises(ImportFormatError, match="binary data"):
+            decode_text(data)
+    else:
+        assert decode_text(data) == data.decode("ascii")

@@ -51,6 +51,9 @@ _WESTERN = frozenset(
 # end-of-file mark ^Z are allowed), including the C1 range.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
 _MAX_CONTROL_RATIO = 0.01
+# The same characters as bytes, for ASCII text: deleting them is twice as fast as the
+# regular expression on a 50 MB file.
+_ASCII_CONTROL = bytes(c for c in range(0x80) if _CONTROL.match(chr(c)))
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _FALLBACK_HANDLER = "cen_themes.cp1252_fallback"
@@ -164,7 +167,11 @@ def _guess_single_encoding(data: bytes) -> str:
 
 def _check_text(text: str) -> str:
     """Refuse decoded text that is mostly not text (an image or archive renamed .txt)."""
-    controls = sum(1 for _ in _CONTROL.finditer(text))
+    if text.isascii():
+        data = text.encode("ascii")
+        controls = len(data) - len(data.translate(None, _ASCII_CONTROL))
+    else:
+        controls = sum(1 for _ in _CONTROL.finditer(text))
     if controls and controls > _MAX_CONTROL_RATIO * len(text):
         raise ImportFormatError(BINARY_MESSAGE)
     return text

@@ -25,6 +25,6 @@ def read_text_file(path: Path) -> str:
         text = normalise_newlines(decode_text(data))
     except CenThemesError as exc:
         raise InputError(f"{path}: {exc}") from None
-    if not text.strip():
+    if not text or text.isspace():  # not strip(): that copies the whole text
         raise InputError(f"{path}: file is empty")
     return text
