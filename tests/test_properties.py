@@ -229,7 +229,9 @@ _span = st.sampled_from(sorted(TEXTS)).flatmap(
         lambda a: st.tuples(st.just(s), st.just(a), st.integers(a + 1, min(len(TEXTS[s]), a + 30)))
     )
 )
-_csv_row = st.tuples(_span, st.sampled_from(CODES), st.sampled_from(CODERS))
+_csv_row = st.tuples(
+    _span, st.sampled_from(CODES), st.sampled_from(CODERS), st.sampled_from(["", "", "m1", "m2"])
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -240,7 +242,8 @@ _csv_row = st.tuples(_span, st.sampled_from(CODES), st.sampled_from(CODERS))
 )
 def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) -> None:
     """Codings imported in bulk, into themes already built (subthemes included), count
-    exactly as the brute force says, and undoing each import restores the state."""
+    exactly as the brute force says, memos land on their spans (the last one given
+    wins), and undoing each import restores the state."""
     folder = Path(tempfile.mkdtemp(prefix="cen-props-import-"))
     db = folder / "p.db"
     project = open_project(db)
@@ -259,12 +262,15 @@ def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) 
             path = theme if not nested or theme == THEMES[0] else f"{THEMES[0]} > {theme}"
             themes.assign_codes(project, path, [code], coder="ann")
         states = []
+        memos: dict[tuple, str] = {}
         for k, rows in enumerate(imports):
             csv_file = folder / f"import{k}.csv"
             csv_file.write_text(
-                "".join(f"{s},{a},{b},{code},{coder}\n" for (s, a, b), code, coder in rows),
+                "source,start,end,code,coder,memo\n"
+                + "".join(f"{s},{a},{b},{c},{coder},{m}\n" for (s, a, b), c, coder, m in rows),
                 encoding="utf-8",
             )
+            memos.update({span: m for span, _c, _coder, m in rows if m})
             before, events = base_tables(db), len(history.log(project))
             coding_import.import_codings(project, csv_file, coder="ann")
             if len(history.log(project)) > events:  # all duplicates: nothing to undo
@@ -272,6 +278,15 @@ def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) 
             for kind in ("themes", "codes"):
                 got = {r.path: r.counts for r in analysis.matrix(project, kind).rows}  # type: ignore[arg-type]
                 assert got == brute_force_matrix(db, kind)
+            with sqlite3.connect(db) as conn:
+                stored = {
+                    (s, a, b): m
+                    for s, a, b, m in conn.execute(
+                        'SELECT s.name, e.start, e."end", e.memo FROM excerpts e '
+                        "JOIN sources s ON s.id = e.source_id WHERE e.memo != ''"
+                    )
+                }
+            assert stored == memos
         for state in reversed(states):
             history.undo(project, coder="bob")
             assert base_tables(db) == state

@@ -439,16 +439,9 @@ def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImport
         coder_ids = np.array([coder_id(session, journal, n) for n in names], dtype=np.int64)
         rows = data.rows
         data.text = ""  # no error can name a line from here on: let the text go
-        spans = _excerpts(session, journal, data)
+        spans, distinct = _excerpts(session, journal, data, code_ids, coder_ids)
         excerpts_added = len(spans.new)
-        # The distinct codings, sorted by excerpt; the parsed columns go before writing.
-        distinct, _counts = count_rows(
-            spans.excerpt,
-            code_ids[data.column("code")],
-            coder_ids[data.column("coder")],
-            data.column("source"),
-        )
-        del data
+        del data  # the parsed columns go before the writes
         added = _codings(session, journal, spans, distinct)
         summary = (
             f"imported {added} codings from {path.name} ({rows - added} already there, "
@@ -489,19 +482,34 @@ _SORT_RUN_KB = -4096  # negative: kibibytes
 
 @dataclass(frozen=True)
 class _Spans:
-    """Each row's excerpt id, and the spans to insert as excerpts (ids after ``before``)."""
+    """The spans to insert as excerpts (ids after ``before``), and their memos."""
 
-    excerpt: np.ndarray  # per row
     before: int  # the highest excerpt id before the import
     new: np.ndarray  # (n, 3): source, start, end of excerpt before + 1 + i
     memos: dict[int, str]  # memos of new excerpts, by id
 
 
-def _excerpts(session: Session, journal: Journal, data: _Columns) -> _Spans:
+def _excerpts(
+    session: Session,
+    journal: Journal,
+    data: _Columns,
+    code_ids: np.ndarray,
+    coder_ids: np.ndarray,
+) -> tuple[_Spans, np.ndarray]:
     """Number the file's distinct spans: the project's excerpt where it has one, a new
     id after the highest otherwise (the write lock is held). Memos for excerpts that
-    exist are set here; new excerpts are written with the codings."""
-    unique, inverse = unique_rows(data.column("source"), data.column("start"), data.column("end"))
+    exist are set here; new excerpts are written with the codings.
+
+    Also returns the file's distinct codings as rows of (excerpt, code, coder, source),
+    sorted. One sort finds both: the distinct codings in span order, whose changes of
+    span are the distinct spans."""
+    source, start, end = data.column("source"), data.column("start"), data.column("end")
+    codings, _counts = count_rows(
+        source, start, end, code_ids[data.column("code")], coder_ids[data.column("coder")]
+    )
+    first = np.ones(len(codings), dtype=bool)  # the first coding of each span
+    first[1:] = (codings[1:, :3] != codings[:-1, :3]).any(axis=1)
+    unique = codings[first, :3]
     ids = np.zeros(len(unique), dtype=np.int64)
     involved = np.unique(unique[:, 0]).tolist()
     existing = {
@@ -519,13 +527,24 @@ def _excerpts(session: Session, journal: Journal, data: _Columns) -> _Spans:
     before = session.scalar(select(func.coalesce(func.max(Excerpt.id), 0)))
     ids[new] = np.arange(before + 1, before + 1 + len(new))
     memos: dict[int, str] = {}
-    for row, memo in data.memos.items():
-        excerpt_id = int(ids[inverse[row]])
-        if excerpt_id > before:
-            memos[excerpt_id] = memo
-        else:
-            journal.update("excerpts", Excerpt.id == excerpt_id, {"memo": memo})
-    return _Spans(ids[inverse], before, unique[new], memos)
+    if data.memos:
+        # Each memo row's span among the distinct ones (all sorted, so the position
+        # of a memo's span in the union with them is its position among them).
+        rows = np.fromiter(data.memos, dtype=np.int64, count=len(data.memos))
+        _union, where = unique_rows(
+            *(np.concatenate([unique[:, j], c[rows]]) for j, c in enumerate((source, start, end)))
+        )
+        for memo, span in zip(data.memos.values(), where[len(unique) :].tolist(), strict=True):
+            excerpt_id = int(ids[span])
+            if excerpt_id > before:
+                memos[excerpt_id] = memo
+            else:
+                journal.update("excerpts", Excerpt.id == excerpt_id, {"memo": memo})
+    excerpt = ids[np.cumsum(first) - 1]
+    triples = np.column_stack([excerpt, codings[:, 3], codings[:, 4], codings[:, 0]])
+    if existing:  # the project's own excerpt ids are in no order: sort by excerpt
+        triples = triples[np.lexsort(triples.T[::-1])]
+    return _Spans(before, unique[new], memos), triples
 
 
 def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndarray) -> int:
