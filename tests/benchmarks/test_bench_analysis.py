@@ -26,6 +26,7 @@ from cen_themes.services import analysis, codebook, coding, history, sources, th
 from .generate import codebook_paths, write_codings_csv, write_corpus
 from .runner import cli as _cli
 from .runner import peak_mb as _peak_child_mb
+from .runner import total_peak_mb
 
 SOURCES, CODINGS, MERGE_EXCERPTS = 1_000, 1_000_000, 10_000
 
@@ -94,10 +95,16 @@ def test_bulk_code_import(benchmark, corpus: dict) -> None:
 
     benchmark.pedantic(run, setup=setup, rounds=2, iterations=1)
     rate = CODINGS / benchmark.stats.stats.min
-    peak = _peak_child_mb("code")
-    benchmark.extra_info.update(codings_per_second=round(rate), peak_rss_mb=round(peak))
-    print(f"\ncode import: {rate:,.0f} codings/s (best of 2), peak RSS {peak:.0f} MB")
-    assert peak <= 500
+    peak, together = _peak_child_mb("code"), total_peak_mb("code")
+    benchmark.extra_info.update(
+        codings_per_second=round(rate), peak_rss_mb=round(peak), peak_pss_all_mb=round(together)
+    )
+    mean = benchmark.stats.stats.mean
+    print(
+        f"\ncode import: {rate:,.0f} codings/s (best of 2, mean {mean:.2f} s), "
+        f"peak RSS {peak:.0f} MB, with the parse child {together:.0f} MB (PSS)"
+    )
+    assert peak <= 500 and together <= 500
     assert rate >= 200_000
 
 
