@@ -35,6 +35,10 @@ def connection(request, tmp_path):
     engine.dispose()
 
 
+def _insert(conn, table, columns, params=()) -> None:
+    bulk.insert(conn, bulk.prepare(conn.dialect.name, table, columns, params))
+
+
 def _rows(conn) -> list[tuple]:
     return [tuple(r) for r in conn.execute(text('SELECT id, a, b, "end", label FROM bulk_test'))]
 
@@ -44,7 +48,7 @@ def test_packed_rows_come_back_exactly_with_numbers_and_parameters(connection) -
     a = rng.integers(0, 1 << 20, 5000)
     b = rng.integers(0, 500, 5000)
     end = rng.integers(0, 1 << 30, 5000)
-    bulk.insert_rows(
+    _insert(
         connection,
         "bulk_test",
         {"id": "100 + {n}", "a": a, "b": b, "end": end, "label": ":label"},
@@ -60,9 +64,7 @@ def test_packed_rows_come_back_exactly_with_numbers_and_parameters(connection) -
 def test_rows_too_wide_to_pack_or_negative_still_come_back(connection) -> None:
     a = np.array([0, (1 << 62) + 5, 3, -7], dtype=np.int64)  # 63 bits: nothing else fits
     b = np.array([1, 2, (1 << 40), -1], dtype=np.int64)
-    bulk.insert_rows(
-        connection, "bulk_test", {"id": "{n}", "a": a, "b": b, "end": b, "label": "'y'"}
-    )
+    _insert(connection, "bulk_test", {"id": "{n}", "a": a, "b": b, "end": b, "label": "'y'"})
     assert sorted(_rows(connection)) == [
         (k, int(x), int(y), int(y), "y") for k, (x, y) in enumerate(zip(a, b, strict=True))
     ]
@@ -71,14 +73,12 @@ def test_rows_too_wide_to_pack_or_negative_still_come_back(connection) -> None:
 def test_chunks_number_rows_across_statements(connection, monkeypatch) -> None:
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
     values = np.arange(10) * 7
-    bulk.insert_rows(
-        connection, "bulk_test", {"id": "{n}", "a": values, "b": values, "end": values}
-    )
+    _insert(connection, "bulk_test", {"id": "{n}", "a": values, "b": values, "end": values})
     rows = _rows(connection)
     assert sorted(r[:4] for r in rows) == [(k, 7 * k, 7 * k, 7 * k) for k in range(10)]
 
 
 def test_no_rows_writes_nothing(connection) -> None:
     empty = np.zeros(0, dtype=np.int64)
-    bulk.insert_rows(connection, "bulk_test", {"id": "{n}", "a": empty})
+    _insert(connection, "bulk_test", {"id": "{n}", "a": empty})
     assert _rows(connection) == []

@@ -65,18 +65,9 @@ def prepare(
 
 
 def insert(connection: Connection, rows: Rows) -> None:
+    """Run a prepared bulk insert."""
     for statement, bound in rows.statements:
         connection.execute(statement, bound)
-
-
-def insert_rows(
-    connection: Connection,
-    table: str,
-    columns: Mapping[str, np.ndarray | str],
-    params: Sequence[BindParameter] = (),
-) -> None:
-    """:func:`prepare` and :func:`insert` in one."""
-    insert(connection, prepare(connection.dialect.name, table, columns, params))
 
 
 def _is_array(value: object) -> bool:

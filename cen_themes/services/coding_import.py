@@ -170,11 +170,11 @@ def _read_fast(
         return False
     end = len(text)
     half = text.find("\n", (position + end) // 2) + 1
+    layout = _Layout(delimiter, index, sources, default_coder)
     if end - position < _PARALLEL_CHARS or half <= 0 or not beside.can_fork():
-        return _read_span(text, position, end, delimiter, index, sources, data, default_coder)
-    rest = (text, half, end, delimiter, index, sources, default_coder)
-    with beside.Beside(_read_part, *rest) as later:
-        if not _read_span(text, position, half, delimiter, index, sources, data, default_coder):
+        return _read_span(text, position, end, layout, data)
+    with beside.Beside(_read_part, text, half, end, layout) as later:
+        if not _read_span(text, position, half, layout, data):
             return False
         second = later.result()
     if second is None:
@@ -186,32 +186,25 @@ def _read_fast(
 _PARALLEL_CHARS = 16_000_000  # about 300,000 rows: below that a child costs more than it saves
 
 
-def _read_part(
-    text: str,
-    position: int,
-    end: int,
-    delimiter: str,
-    index: dict[str, int],
-    sources: _Sources,
-    default_coder: str,
-) -> _Columns | None:
+@dataclass(frozen=True)
+class _Layout:
+    """How the file's records read: delimiter, columns, sources, default coder."""
+
+    delimiter: str
+    index: dict[str, int]
+    sources: _Sources
+    default_coder: str
+
+
+def _read_part(text: str, position: int, end: int, layout: _Layout) -> _Columns | None:
     """The records of ``text[position:end]`` on their own, or ``None`` if they need the
     row-by-row reader."""
-    part = _Columns(coders={default_coder: 0})
-    ok = _read_span(text, position, end, delimiter, index, sources, part, default_coder)
-    return part if ok else None
+    part = _Columns(coders={layout.default_coder: 0})
+    return part if _read_span(text, position, end, layout, part) else None
 
 
-def _read_span(
-    text: str,
-    position: int,
-    end: int,
-    delimiter: str,
-    index: dict[str, int],
-    sources: _Sources,
-    data: _Columns,
-    default_coder: str,
-) -> bool:
+def _read_span(text: str, position: int, end: int, layout: _Layout, data: _Columns) -> bool:
+    """Add the records of ``text[position:end]`` to ``data`` a piece at a time."""
     while position < end:
         stop = text.find("\n", position + _CHUNK_CHARS, end)
         stop = end if stop < 0 else stop + 1
@@ -219,8 +212,10 @@ def _read_span(
         position = stop
         if not piece.strip():
             continue
-        fields = fastcsv.split(piece, delimiter, skip_first=False)
-        if fields is None or not _read_fields(fields, index, sources, data, default_coder):
+        fields = fastcsv.split(piece, layout.delimiter, skip_first=False)
+        if fields is None or not _read_fields(
+            fields, layout.index, layout.sources, data, layout.default_coder
+        ):
             return False
     return True
 
@@ -552,7 +547,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
     coder, source) not already in the project, and count them into the themes.
 
     Only excerpts that existed before the import can already carry one of these
-    codings. Rows go in by :func:`bulk.insert_rows`, in the order of the tables' keys.
+    codings. Rows go in by :mod:`bulk` inserts, in the order of the tables' keys.
     """
     connection = session.connection()
     old_excerpts = spans.before
