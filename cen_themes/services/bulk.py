@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import BindParameter, Connection, TextClause, text
 
+from cen_themes.services.arrays import bit_widths, pack
+
 CHUNK_ROWS = 250_000  # a JSON text of a few megabytes per statement: memory stays flat
 
 
@@ -75,22 +77,19 @@ def _is_array(value: object) -> bool:
 
 
 def _sqlite(part: dict[str, np.ndarray]) -> tuple[str, dict[str, str], dict[str, str]]:
-    arrays = list(part.values())
-    lowest = min(int(a.min()) for a in arrays)
-    widths = [max(int(a.max()), 1).bit_length() for a in arrays]
+    columns = list(part.values())
+    widths = bit_widths(columns)
     expressions: dict[str, str] = {"n": "key"}
-    if lowest >= 0 and sum(widths) <= 63:
-        packed = np.zeros(len(arrays[0]), dtype=np.int64)
+    if min(int(c.min()) for c in columns) >= 0 and sum(widths) <= 63:
         shift = sum(widths)
-        for name, values, width in zip(part, arrays, widths, strict=True):
+        for name, width in zip(part, widths, strict=True):
             shift -= width
-            packed |= values << shift
             expressions[name] = f"((value >> {shift}) & {(1 << width) - 1})"
-        rows = json.dumps(packed.tolist())
+        rows = json.dumps(pack(columns, widths).tolist())
     else:
         for j, name in enumerate(part):
             expressions[name] = f"json_extract(value, '$[{j}]')"
-        rows = json.dumps(np.stack(arrays, axis=1).tolist())
+        rows = json.dumps(np.stack(columns, axis=1).tolist())
     return "json_each(:bulk_rows)", expressions, {"bulk_rows": rows}
 
 

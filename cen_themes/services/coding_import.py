@@ -27,7 +27,7 @@ from cen_themes.errors import InputError
 from cen_themes.importers.textfile import read_text_file
 from cen_themes.models import Base, Coding, Excerpt, Source, utcnow
 from cen_themes.services import beside, bulk, fastcsv, rollup
-from cen_themes.services.arrays import count_rows, unique_rows
+from cen_themes.services.arrays import count_rows, integer_rows, lookup_rows
 from cen_themes.services.codebook import code_tree, ensure_codes
 from cen_themes.services.coding import coder_id
 from cen_themes.services.events import record
@@ -505,31 +505,27 @@ def _excerpts(
     first = np.ones(len(codings), dtype=bool)  # the first coding of each span
     first[1:] = (codings[1:, :3] != codings[:-1, :3]).any(axis=1)
     unique = codings[first, :3]
-    ids = np.zeros(len(unique), dtype=np.int64)
     involved = np.unique(unique[:, 0]).tolist()
-    existing = {
-        (s, a, b): i
-        for i, s, a, b in session.execute(
+    stored = integer_rows(
+        session.execute(
             select(Excerpt.id, Excerpt.source_id, Excerpt.start, Excerpt.end).where(
                 Excerpt.source_id.in_(involved)
             )
-        )
-    }
-    if existing:
-        for k, (s, a, b) in enumerate(unique.tolist()):
-            ids[k] = existing.get((s, a, b), 0)
-    new = np.flatnonzero(ids == 0)
+        ),
+        4,
+    )
+    position = lookup_rows(stored[:, 1:].T, unique.T)
+    existing = position >= 0
+    ids = np.zeros(len(unique), dtype=np.int64)
+    ids[existing] = stored[position[existing], 0]
+    new = np.flatnonzero(~existing)
     before = session.scalar(select(func.coalesce(func.max(Excerpt.id), 0)))
     ids[new] = np.arange(before + 1, before + 1 + len(new))
     memos: dict[int, str] = {}
     if data.memos:
-        # Each memo row's span among the distinct ones (all sorted, so the position
-        # of a memo's span in the union with them is its position among them).
         rows = np.fromiter(data.memos, dtype=np.int64, count=len(data.memos))
-        _union, where = unique_rows(
-            *(np.concatenate([unique[:, j], c[rows]]) for j, c in enumerate((source, start, end)))
-        )
-        for memo, span in zip(data.memos.values(), where[len(unique) :].tolist(), strict=True):
+        spans = lookup_rows(unique.T, (source[rows], start[rows], end[rows]))
+        for memo, span in zip(data.memos.values(), spans.tolist(), strict=True):
             excerpt_id = int(ids[span])
             if excerpt_id > before:
                 memos[excerpt_id] = memo
@@ -537,7 +533,7 @@ def _excerpts(
                 journal.update("excerpts", Excerpt.id == excerpt_id, {"memo": memo})
     excerpt = ids[np.cumsum(first) - 1]
     triples = np.column_stack([excerpt, codings[:, 3], codings[:, 4], codings[:, 0]])
-    if existing:  # the project's own excerpt ids are in no order: sort by excerpt
+    if existing.any():  # the project's own excerpt ids are in no order: sort by excerpt
         triples = triples[np.lexsort(triples.T[::-1])]
     return _Spans(before, unique[new], memos), triples
 
@@ -552,19 +548,16 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
     connection = session.connection()
     old_excerpts = spans.before
     old = np.unique(triples[triples[:, 0] <= old_excerpts, 0]).tolist()
-    known: set[tuple[int, int, int]] = set()
-    for start in range(0, len(old), 10_000):
-        known.update(
-            tuple(row)
-            for row in session.execute(
+    for start in range(0, len(old), 10_000):  # drop the codings the project already has
+        known = integer_rows(
+            session.execute(
                 select(Coding.excerpt_id, Coding.code_id, Coding.coder_id).where(
                     Coding.excerpt_id.in_(old[start : start + 10_000])
                 )
-            )
+            ),
+            3,
         )
-    if known:
-        keep = np.array([tuple(t[:3]) not in known for t in triples.tolist()], dtype=bool)
-        triples = triples[keep]
+        triples = triples[lookup_rows(known.T, triples[:, :3].T) < 0]
     if not len(triples):
         return 0
     before = session.scalar(select(func.coalesce(func.max(Coding.id), 0)))

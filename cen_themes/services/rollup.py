@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollup
-from cen_themes.services.arrays import count_parts
+from cen_themes.services.arrays import count_parts, integer_rows
 
 
 def rebuild_rollup(session: Session) -> set[int]:
@@ -110,12 +110,14 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
 
 def code_themes(session: Session) -> np.ndarray:
     """The rollup as (code, theme) rows, sorted: for :func:`fresh_rows`."""
-    rows = session.execute(
-        select(ThemeRollup.code_id, ThemeRollup.theme_id).order_by(
-            ThemeRollup.code_id, ThemeRollup.theme_id
-        )
-    ).all()
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return integer_rows(
+        session.execute(
+            select(ThemeRollup.code_id, ThemeRollup.theme_id).order_by(
+                ThemeRollup.code_id, ThemeRollup.theme_id
+            )
+        ),
+        2,
+    )
 
 
 def fresh_rows(
