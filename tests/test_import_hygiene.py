@@ -49,3 +49,16 @@ def test_domain_does_not_load_spacy_until_needed() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_start_up_does_not_load_numpy_or_regex() -> None:
+    """Both cost start-up time that only bulk imports, coverage and user patterns need
+    (the workbench must be interactive within a second)."""
+    script = (
+        "import sys, cen_themes.cli, cen_themes.tui.app\n"
+        "print([m for m in ('numpy', 'regex') if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollup
-from cen_themes.services.arrays import count_parts, integer_rows
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def rebuild_rollup(session: Session) -> set[int]:
@@ -110,6 +112,8 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
 
 def code_themes(session: Session) -> np.ndarray:
     """The rollup as (code, theme) rows, sorted: for :func:`fresh_rows`."""
+    from cen_themes.services.arrays import integer_rows  # numpy: only bulk imports need it
+
     return integer_rows(
         session.execute(
             select(ThemeRollup.code_id, ThemeRollup.theme_id).order_by(
@@ -127,6 +131,10 @@ def fresh_rows(
     given as arrays bring, for excerpts that have no theme rows yet (new in this unit of
     work). Counted with numpy, they go in as plain appends, with no join, sort or upsert
     in SQL; pure computation, so it can run in a thread while the database works."""
+    import numpy as np
+
+    from cen_themes.services.arrays import count_parts
+
     rows, refs = np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if len(code_themes) and len(code):
         # Where each code's themes lie, found by table lookup, not by search.
