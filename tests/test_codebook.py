@@ -136,11 +136,15 @@ def test_move_under_another_code_and_back_to_the_top(book: Project) -> None:
         ("Waiting", "Very", "cannot go inside itself"),
         ("Access > Long", "Waiting", "a code named 'Long' already exists under 'Waiting'"),
         ("Waiting", "Nowhere", "no code named 'Nowhere'"),
+        ("Waiting > Long", None, "a code named 'Long' already exists at the top level"),
     ],
 )
-def test_bad_moves_are_refused(book, db_path: Path, moved: str, target: str, message: str) -> None:
+def test_bad_moves_are_refused(
+    book, db_path: Path, moved: str, target: str | None, message: str
+) -> None:
     codebook.create_code(book, "Waiting > Long > Very", coder="ann")
     codebook.create_code(book, "Access > Long", coder="ann")
+    codebook.create_code(book, "Long", coder="ann")
     before = dump_database(db_path)
     with pytest.raises((InputError, NotFoundError), match=message):
         codebook.move_code(book, moved, target, coder="ann")

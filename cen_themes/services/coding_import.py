@@ -66,8 +66,12 @@ class _Columns:
     def extend(self, other: _Columns) -> None:
         """Append the records of a later part of the file, read on their own (so with
         its own numbering of codes and coders)."""
-        codes = np.array([self.codes.setdefault(c, len(self.codes)) for c in other.codes])
-        coders = np.array([self.coders.setdefault(c, len(self.coders)) for c in other.coders])
+        codes = np.array(
+            [self.codes.setdefault(c, len(self.codes)) for c in other.codes], dtype=np.int64
+        )
+        coders = np.array(
+            [self.coders.setdefault(c, len(self.coders)) for c in other.coders], dtype=np.int64
+        )
         self.source += other.source
         self.start += other.start
         self.end += other.end
@@ -627,6 +631,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
                 )
         journal.inserted("codings", range(before + 1, before + 1 + len(triples)))
         with _indexes_rebuilt_after(connection, "excerpt_themes", big):
-            rollup.add(session, (Coding.id > before) & (Coding.excerpt_id <= old_excerpts))
+            if not fresh.all():  # codings on excerpts that already have theme rows
+                rollup.add(session, (Coding.id > before) & (Coding.excerpt_id <= old_excerpts))
             bulk.insert(connection, themed.result())
     return len(triples)

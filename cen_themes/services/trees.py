@@ -136,8 +136,7 @@ class Tree(Generic[Node]):
         """Create a child node (flushed, so it has an id)."""
         name = check_name(name, self.what)
         if self.child_named(parent, name) is not None:
-            where = f"under '{self.path(parent)}'" if parent is not None else "at the top level"
-            raise InputError(f"a {self.what} named '{name}' already exists {where}")
+            raise InputError(f"a {self.what} named '{name}' already exists {self._place(parent)}")
         node = self._new(parent, name, **fields)
         self.session.flush()
         self._register(node)
@@ -212,9 +211,11 @@ class Tree(Generic[Node]):
         clash = self.child_named(parent, self.name[node])
         if clash is not None and clash != node:
             raise InputError(
-                f"a {self.what} named '{self.name[node]}' already exists under "
-                f"'{self.path(parent) if parent else 'the top level'}'"
+                f"a {self.what} named '{self.name[node]}' already exists {self._place(parent)}"
             )
+
+    def _place(self, parent: int | None) -> str:
+        return "at the top level" if parent is None else f"under '{self.path(parent)}'"
 
     def reparent(self, node: int, parent: int | None) -> None:
         self._children[self.parent[node]].remove(node)
