@@ -9,6 +9,8 @@ import sys
 
 import cen_themes
 
+from .loading import loaded_after
+
 UI_PACKAGES = ("textual", "rich", "click")
 
 
@@ -42,23 +44,10 @@ def test_domain_does_not_import_the_ui() -> None:
 
 
 def test_domain_does_not_load_spacy_until_needed() -> None:
-    script = (
-        "import sys, cen_themes.services.sources, cen_themes.nlp\nprint('spacy' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
+    assert loaded_after("cen_themes.services.sources, cen_themes.nlp", ("spacy",)) == []
 
 
 def test_start_up_does_not_load_numpy_or_regex() -> None:
     """Both cost start-up time that only bulk imports, coverage and user patterns need
     (the workbench must be interactive within a second)."""
-    script = (
-        "import sys, cen_themes.cli, cen_themes.tui.app\n"
-        "print([m for m in ('numpy', 'regex') if m in sys.modules])\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert loaded_after("cen_themes.cli, cen_themes.tui.app", ("numpy", "regex")) == []
