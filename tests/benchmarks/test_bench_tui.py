@@ -13,7 +13,8 @@ Run: pytest tests/benchmarks/test_bench_tui.py --benchmark-enable -s
 Measured on the 2-core development machine (shared), Textual 8.2.8: launch 0.66-0.78 s;
 open and paint 0.54-0.56 s (1.44 s before excerpt texts were cut in Python and the text
 was wrapped once per width); a new coding 55-71 ms median (1.09 s before), 75 ms from
-Enter in the code picker.
+Enter in the code picker. A later day on the same machine, 20% slower throughout: a new
+coding 63-97 ms, from the picker 106-210 ms (over the target).
 """
 
 from __future__ import annotations
