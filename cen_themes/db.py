@@ -88,7 +88,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        # Refused only during a large import's rollback-journal transaction (see
+        # Project.bulk_write): this connection then follows the file's mode.
+        _journal_mode(dbapi_connection, "WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA threads = 2")
         # 64 MB of page cache: bulk coding inserts into random-order indexes thrash
@@ -96,6 +98,18 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA cache_size = -65536")
     finally:
         cursor.close()
+
+
+def _journal_mode(dbapi_connection: Any, mode: str) -> bool:
+    """Switch the project file's journal mode; ``False`` if another connection has it
+    open (SQLite refuses at once, without waiting)."""
+    try:
+        dbapi_connection.execute(f"PRAGMA journal_mode = {mode}")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            return False
+        raise
+    return True
 
 
 def _begin_sqlite(conn: Connection) -> None:
@@ -151,6 +165,7 @@ class Project:
         if self.is_sqlite:
             bulk_engine = writer_engine.execution_options(sqlite_foreign_keys=False)
         self._bulk_writer = sessionmaker(bulk_engine, expire_on_commit=False)
+        self._bulk_engine = bulk_engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -175,12 +190,31 @@ class Project:
             yield session
 
     @contextlib.contextmanager
-    def bulk_write(self) -> Iterator[Session]:
+    def bulk_write(self, *, large: bool = False) -> Iterator[Session]:
         """Like :meth:`write`, for a bulk insert whose every reference the caller has
         looked up itself under the write lock: SQLite skips the per-row foreign key
-        lookups (millions of them for a large coding import). PostgreSQL checks as ever."""
-        with self._bulk_writer() as session, _database_errors(self), session.begin():
-            yield session
+        lookups (millions of them for a large coding import). PostgreSQL checks as ever.
+
+        ``large``: the transaction will write much more than the SQLite write-ahead log
+        is made for (SQLite's own advice: above about 100 MB a rollback journal is
+        faster). Pages then go once into the database file instead of into the log and
+        again into the file at the checkpoint. The project returns to the write-ahead
+        log after. It only switches when no other connection has the project open."""
+        if not (large and self.is_sqlite):
+            with self._bulk_writer() as session, _database_errors(self), session.begin():
+                yield session
+            return
+        with _database_errors(self), self._bulk_engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            switched = _journal_mode(raw, "DELETE")
+            raw.execute("PRAGMA synchronous = FULL")
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                raw.execute("PRAGMA synchronous = NORMAL")
+                if switched:
+                    _journal_mode(raw, "WAL")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

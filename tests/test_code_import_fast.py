@@ -228,3 +228,26 @@ def test_a_bad_row_in_either_half_is_named_by_its_line(tmp_path, forks, where) -
     assert forks == [True]
     assert _state(project, db) == before
     project.close()
+
+
+def test_a_large_file_goes_in_through_a_rollback_journal_with_the_same_result(
+    tmp_path, monkeypatch
+) -> None:
+    asked: list[bool] = []
+    bulk_write = Project.bulk_write
+
+    def watched(self, *, large=False):
+        asked.append(large)
+        return bulk_write(self, large=large)
+
+    monkeypatch.setattr(Project, "bulk_write", watched)
+    lines = ["source,start,end,code,coder,memo", *ROWS]
+    monkeypatch.setattr(coding_import, "_LARGE_FILE_BYTES", 0)
+    large_result, large_state = _import(tmp_path, "large", lines)
+    monkeypatch.setattr(coding_import, "_LARGE_FILE_BYTES", 10**12)
+    small_result, small_state = _import(tmp_path, "small", lines)
+    assert asked == [True, False]
+    assert large_state == small_state
+    assert large_result.summary == small_result.summary.replace("small.csv", "large.csv")
+    with sqlite3.connect(tmp_path / "large" / "p.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

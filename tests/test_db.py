@@ -268,3 +268,65 @@ def test_opening_an_up_to_date_project_does_not_load_alembic(db_path: Path) -> N
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def _file_journal_mode(db_path: Path) -> str:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_a_large_bulk_write_uses_a_rollback_journal_then_returns_to_wal(project, db_path) -> None:
+    with project.bulk_write(large=True) as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+        connection.exec_driver_sql("INSERT INTO coders (name) VALUES ('bulk')")
+    assert _file_journal_mode(db_path) == "wal"
+    with project.read() as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        names = connection.exec_driver_sql("SELECT name FROM coders").scalars().all()
+    assert names == ["bulk"]
+
+
+def test_a_failed_large_bulk_write_leaves_the_project_as_it_was(project, db_path) -> None:
+    before = dump_database(db_path)
+    with pytest.raises(RuntimeError), project.bulk_write(large=True) as session:
+        session.connection().exec_driver_sql("INSERT INTO coders (name) VALUES ('bulk')")
+        raise RuntimeError("the import found a bad row")
+    assert dump_database(db_path) == before
+    assert _file_journal_mode(db_path) == "wal"
+
+
+def test_a_large_bulk_write_keeps_wal_while_another_program_has_the_project_open(
+    project, db_path
+) -> None:
+    other = sqlite3.connect(db_path)
+    try:
+        other.execute("SELECT count(*) FROM coders").fetchall()
+        with project.bulk_write(large=True) as session:
+            connection = session.connection()
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            connection.exec_driver_sql("INSERT INTO coders (name) VALUES ('bulk')")
+            # In WAL the other program goes on reading the project as it was.
+            assert other.execute("SELECT count(*) FROM coders").fetchone() == (0,)
+        assert other.execute("SELECT count(*) FROM coders").fetchone() == (1,)
+    finally:
+        other.close()
+    assert _file_journal_mode(db_path) == "wal"
+
+
+def test_a_project_opened_during_a_large_bulk_write_reads_it_as_it_was(project, db_path) -> None:
+    """The newcomer cannot switch the file to WAL while the import holds it in rollback
+    mode: it follows the file's mode and reads the last committed state."""
+    with project.bulk_write(large=True) as session:
+        session.connection().exec_driver_sql("INSERT INTO coders (name) VALUES ('bulk')")
+        newcomer = open_project(db_path)
+        try:
+            with newcomer.read() as reading:
+                count = reading.connection().exec_driver_sql("SELECT count(*) FROM coders")
+                assert count.scalar() == 0
+        finally:
+            newcomer.close()
+    assert _file_journal_mode(db_path) == "wal"
