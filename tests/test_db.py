@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select
 
 from cen_themes.db import (
     Project,
@@ -22,7 +24,7 @@ from cen_themes.db import (
     to_url,
 )
 from cen_themes.errors import ProjectError
-from cen_themes.models import Base
+from cen_themes.models import Base, Code, to_microseconds
 
 from .conftest import dump_database
 
@@ -330,3 +332,90 @@ def test_a_project_opened_during_a_large_bulk_write_reads_it_as_it_was(project, 
         finally:
             newcomer.close()
     assert _file_journal_mode(db_path) == "wal"
+
+
+def _schema(path: Path) -> dict:
+    """Every table's columns, keys, indexes and checks, as SQLite reports them."""
+    engine = make_engine(to_url(path))
+    try:
+        seen = inspect(engine)
+        return {
+            name: (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in seen.get_columns(name)],
+                seen.get_pk_constraint(name),
+                sorted(map(str, seen.get_foreign_keys(name))),
+                sorted(map(str, seen.get_indexes(name))),
+                sorted(map(str, seen.get_unique_constraints(name))),
+                sorted(map(str, seen.get_check_constraints(name))),
+            )
+            for name in seen.get_table_names()
+        }
+    finally:
+        engine.dispose()
+
+
+def test_a_project_upgraded_from_the_first_revision_has_a_new_projects_schema(
+    tmp_path: Path,
+) -> None:
+    _make_at_revision(tmp_path / "old.db", _revisions()[0])
+    open_project(tmp_path / "old.db").close()
+    open_project(tmp_path / "new.db").close()
+    assert _schema(tmp_path / "old.db") == _schema(tmp_path / "new.db")
+
+
+# Times as SQLAlchemy wrote them on SQLite before 0005, and other forms a tool may have.
+_OLD_TIMES = {
+    "2026-11-25 10:11:12.345678": datetime(2026, 11, 25, 10, 11, 12, 345678, tzinfo=UTC),
+    "2026-11-25 10:11:12": datetime(2026, 11, 25, 10, 11, 12, tzinfo=UTC),
+    "2026-11-25 10:11:12.5": datetime(2026, 11, 25, 10, 11, 12, 500000, tzinfo=UTC),
+    "2026-11-25T10:11:12.25+01:00": datetime(2026, 11, 25, 9, 11, 12, 250000, tzinfo=UTC),
+    "2025-01-01": datetime(2025, 1, 1, tzinfo=UTC),
+    "1969-12-31 23:59:59.000001": datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+}
+
+
+def test_0005_turns_text_times_into_exact_microseconds(db_path: Path) -> None:
+    _make_at_revision(db_path, "0004")
+    conn = sqlite3.connect(db_path)
+    for n, text in enumerate(_OLD_TIMES):
+        conn.execute(
+            "INSERT INTO codes (name, description, color, position, created_at) "
+            "VALUES (?, '', '', 0, ?)",
+            (f"c{n}", text),
+        )
+    conn.commit()
+    conn.close()
+    project = open_project(db_path)
+    with project.read() as session:
+        read = session.execute(select(Code.name, Code.created_at).order_by(Code.id)).all()
+    project.close()
+    assert [moment for _name, moment in read] == list(_OLD_TIMES.values())
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute("SELECT created_at FROM codes ORDER BY id").fetchall()
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    assert stored == [(to_microseconds(m),) for m in _OLD_TIMES.values()]
+    assert free == 0  # the rebuilt tables' old pages are given back
+
+
+def test_0005_down_again_gives_back_text_times(db_path: Path) -> None:
+    project = open_project(db_path)
+    project.close()
+    moment = datetime(2026, 11, 25, 10, 11, 12, 345678, tzinfo=UTC)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO codes (name, description, color, position, created_at) "
+            "VALUES ('c', '', '', 0, ?)",
+            (to_microseconds(moment),),
+        )
+    engine = make_engine(to_url(db_path))
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0004")
+    engine.dispose()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT created_at FROM codes").fetchall() == [
+            ("2026-11-25 10:11:12.345678",)
+        ]
+        excerpts = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'excerpts'")
+        table = excerpts.fetchone()[0]
+    assert "created_at DATETIME NOT NULL" in table
+    assert 'CHECK (start >= 0 AND start < "end")' in table

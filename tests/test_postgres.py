@@ -84,3 +84,21 @@ def test_coding_themes_merge_undo_and_bulk_import_on_postgres(pg_project, tmp_pa
     assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[2]]
     codes = {r.path: r.counts for r in analysis.matrix(pg_project, "codes").rows}
     assert codes == {"Access": [0], "Access > Waiting": [1], "Listening": [1], "Delay": [3]}
+
+
+def test_times_come_back_in_utc_whatever_the_sessions_time_zone(pg_project) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from cen_themes.models import Code
+    from cen_themes.services import codebook
+
+    codebook.create_code(pg_project, "Access", coder="tester")
+    with pg_project.read() as session:
+        session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+        moment = session.scalar(select(Code.created_at))
+        local = session.scalar(text("SELECT created_at FROM codes"))
+    assert local.utcoffset() == timedelta(hours=5, minutes=30)  # the zone took effect
+    assert moment.utcoffset() == timedelta(0)
+    assert moment == local

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -143,7 +142,7 @@ def log_(state: State, as_json: bool, limit: int | None) -> None:
                     "kind": e.kind,
                     "summary": e.summary,
                     "coder": e.coder,
-                    "time": _utc(e.time).isoformat(),
+                    "time": e.time.isoformat(),
                     "undone": e.undone_by is not None,
                 }
                 for e in events
@@ -163,11 +162,6 @@ def log_(state: State, as_json: bool, limit: int | None) -> None:
         write_stdout(text_table(("#", "time (UTC)", "coder", "change"), rows))
     else:
         note("no changes yet")
-
-
-def _utc(moment: datetime) -> datetime:
-    """Event times are UTC; SQLite hands them back without the zone."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @cli.command()

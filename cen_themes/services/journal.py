@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from cen_themes.models import Base
+from cen_themes.models import Base, Moment
 
 # Rows per statement when re-inserting, and id runs per statement when matching.
 _CHUNK = 500
@@ -40,7 +40,7 @@ def _to_json(value: Any) -> Any:
 def _from_json(t: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for name, value in row.items():
-        if value is not None and isinstance(t.c[name].type, DateTime):
+        if value is not None and isinstance(t.c[name].type, Moment):
             out[name] = datetime.fromisoformat(value)
     return out
 
