@@ -3,10 +3,12 @@
 Two figures per command:
 
 - peak RSS of the command's own process (``ru_maxrss``, exact);
-- peak proportional set size (PSS) of that process and any process it starts
-  (``code import`` parses half of a large file in a forked child), sampled every
-  20 ms from /proc: pages the processes share are counted once between them, so this
-  is the memory the command takes from the machine. Linux only; 0 elsewhere.
+- on request, the peak proportional set size (PSS) of that process and any process it
+  starts (``code import`` parses half of a large file in a forked child), sampled
+  every 20 ms from /proc: pages the processes share are counted once between them, so
+  this is the memory the command takes from the machine. Linux only; 0 elsewhere.
+  Reading a process's PSS walks its page tables under its memory lock: it slows a
+  command that allocates fast by some 0.15 s in 4, so timed runs do not sample.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _peaks: dict[str, float] = {}
 _total_peaks: dict[str, float] = {}
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, sample_pss: bool = False) -> subprocess.CompletedProcess:
     """`cen-themes ARGS` in a child process; its peaks are kept under the command name."""
     process = subprocess.Popen(
         [sys.executable, "-c", _RUNNER, *args],
@@ -39,9 +41,11 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     )
     total = {"peak": 0}
     sampler = threading.Thread(target=_sample_pss, args=(process, total), daemon=True)
-    sampler.start()
+    if sample_pss:
+        sampler.start()
     stdout, stderr = process.communicate()
-    sampler.join()
+    if sample_pss:
+        sampler.join()
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, args, stdout, stderr)
     peak_kb = int(stderr.rsplit("PEAK_KB=", 1)[1].split()[0])

@@ -94,6 +94,8 @@ def test_bulk_code_import(benchmark, corpus: dict) -> None:
         _cli("--db", str(db), "code", "import", str(corpus["csv"]))
 
     benchmark.pedantic(run, setup=setup, rounds=2, iterations=1)
+    # Memory of the command and its parse child together, in a run of its own.
+    _cli("--db", str(setup()[0][0]), "code", "import", str(corpus["csv"]), sample_pss=True)
     rate = CODINGS / benchmark.stats.stats.min
     peak, together = _peak_child_mb("code"), total_peak_mb("code")
     benchmark.extra_info.update(
