@@ -259,3 +259,23 @@ async def test_overlapping_codings_are_underlined(imported: Project) -> None:
             i for span in line.spans if span.style.underline for i in range(span.start, span.end)
         }
         assert underlined == set(range(column, column + 6))
+
+
+async def test_the_readers_objects_stay_out_of_the_collectors_way_while_it_is_open(
+    imported: Project,
+) -> None:
+    import gc
+
+    app = CenThemesApp(imported, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert gc.get_freeze_count() == 0
+        await open_reader(pilot)
+        assert gc.get_freeze_count() > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        assert gc.get_freeze_count() == 0  # back to the collector once the reader is closed
+        await open_reader(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # and when the workbench quits from the reader

@@ -3,6 +3,7 @@ sentence or the speaker turn at the cursor, and a memo on the excerpt at the cur
 
 from __future__ import annotations
 
+import gc
 from typing import ClassVar
 
 from rich.text import Text
@@ -76,6 +77,14 @@ class ReaderScreen(WorkbenchScreen):
             self.text_area.move_cursor(end, select=True, center=True)
         self.text_area.focus()
         self.reload()
+        # A long transcript is some 200,000 objects (its lines, sentences, the painted
+        # strips) that every full run of the cyclic collector would walk: 50-80 ms
+        # pauses, one every few codings, on a 200,000-word interview. They live as long
+        # as the reader, so they are frozen out of the collector's way until it closes.
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
 
     def reload(self) -> None:
         """Read this source's excerpts and the codebook once, then shade and list."""
