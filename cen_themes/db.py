@@ -382,7 +382,7 @@ def _migrate(project: Project) -> None:
 
 def _compact(project: Project) -> None:
     """Give back the pages an upgrade's table rebuilds left free (0005 rebuilds every
-    table with a time: a quarter of a large project). Upgrades are rare, and a
+    table with a time: a fifth of a large project). Upgrades are rare, and a
     million-coding project takes a few seconds."""
     with project.engine.connect() as conn:
         conn.connection.dbapi_connection.execute("VACUUM")
