@@ -419,3 +419,32 @@ def test_0005_down_again_gives_back_text_times(db_path: Path) -> None:
         table = excerpts.fetchone()[0]
     assert "created_at DATETIME NOT NULL" in table
     assert 'CHECK (start >= 0 AND start < "end")' in table
+
+
+def test_a_large_bulk_write_cut_short_by_a_crash_is_rolled_back_on_next_open(
+    project, db_path
+) -> None:
+    """The process dies inside the rollback-journal transaction: the next open finds the
+    hot journal, rolls the half-written pages back, and the file returns to WAL."""
+    project.close()
+    before = dump_database(db_path)
+    code = (
+        "import os, sys; from cen_themes.db import open_project\n"
+        f"project = open_project({str(db_path)!r})\n"
+        "with project.bulk_write(large=True) as session:\n"
+        "    c = session.connection()\n"
+        "    c.exec_driver_sql('PRAGMA cache_size = 2')  # spill pages into the file\n"
+        "    for n in range(2000):\n"
+        "        c.exec_driver_sql(f\"INSERT INTO coders (name) VALUES ('{'x' * 500}{n}')\")\n"
+        "    print(c.exec_driver_sql('PRAGMA journal_mode').scalar(), flush=True)\n"
+        "    os._exit(9)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 9, result.stderr
+    assert result.stdout.strip() == "delete"
+    assert db_path.with_name(db_path.name + "-journal").exists()
+    assert db_path.stat().st_size > 500_000  # the crash left written pages behind
+    reopened = open_project(db_path)
+    reopened.close()
+    assert dump_database(db_path) == before
+    assert _file_journal_mode(db_path) == "wal"
