@@ -299,22 +299,30 @@ def _read_chunk(path, text, offset, chunk, index, sources, data, default_coder) 
         if -1 in positions:
             k = positions.index(-1)
             raise fail(k, f"no source named '{names[k].strip()}'")
+    where = np.array(positions, dtype=np.int64)
+    lengths = sources.lengths[where]
+
+    def not_a_span(k: int, start: int, end: int) -> InputError:
+        name = names[k].strip()
+        return fail(
+            k, f"{start}-{end} is not a span of '{name}' (0 <= start < end <= {lengths[k]})"
+        )
+
     try:
         starts = np.array([int(row[i_start]) for row in chunk], dtype=np.int64)
         ends = np.array([int(row[i_end]) for row in chunk], dtype=np.int64)
-    except ValueError:
-        k = next(k for k, row in enumerate(chunk) if not _whole(row[i_start], row[i_end]))
-        raise fail(k, "start and end must be whole numbers") from None
-    where = np.array(positions, dtype=np.int64)
-    lengths = sources.lengths[where]
+    except (ValueError, OverflowError):  # not a number, or one past any text's end
+        for k, row in enumerate(chunk):
+            if not _whole(row[i_start], row[i_end]):
+                raise fail(k, "start and end must be whole numbers") from None
+            start, end = int(row[i_start]), int(row[i_end])
+            if max(abs(start), abs(end)) >= 2**63:
+                raise not_a_span(k, start, end) from None
+        raise
     bad = (starts < 0) | (starts >= ends) | (ends > lengths)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise fail(
-            k,
-            f"{starts[k]}-{ends[k]} is not a span of '{names[k].strip()}' "
-            f"(0 <= start < end <= {lengths[k]})",
-        )
+        raise not_a_span(k, starts[k], ends[k])
     codes = data.codes
     code_index = [codes.setdefault(row[i_code].strip(), len(codes)) for row in chunk]
     i_coder, i_memo = index.get("coder"), index.get("memo")
