@@ -216,3 +216,11 @@ def test_undo_of_a_merge_of_a_much_used_code(cli: Cli, db_path: Path, tmp_path: 
         pytest.fail(f"undo crashed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
     assert undone.exit_code == 0, undone.stderr
     assert state(db_path) == before
+
+
+def test_log_limit_keeps_the_last_changes_and_any_larger_limit_is_all(coded: Cli) -> None:
+    everything = log(coded)
+    last_two = json.loads(ok(coded, "log", "--json", "--limit", "2"))
+    assert last_two == everything[-2:]
+    huge = json.loads(ok(coded, "log", "--json", "--limit", str(10**20)))
+    assert huge == everything

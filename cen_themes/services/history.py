@@ -35,7 +35,7 @@ def log(project: Project, limit: int | None = None) -> list[EventInfo]:
     """Every change, oldest first (the last ``limit`` ones when given)."""
     with project.read() as session:
         query = select(Event).order_by(Event.id.desc())
-        if limit is not None:
+        if limit is not None and limit < 2**63:  # beyond that: more than any project holds
             query = query.limit(limit)
         return [_info(e) for e in reversed(session.scalars(query).all())]
 
