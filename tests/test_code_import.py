@@ -160,8 +160,9 @@ GOOD = [
         ("int01,99999999999999999999,a,X", "start and end must be whole numbers"),
         ("int01,0,5,  ", "the code is empty"),
         ("int01,0,5,", "the code is empty"),
-        ("int01,0,5,A >  > B", "A >  > B|> B"),
-        ("int01,0,5,A > ", "not a code name|may not contain"),
+        ("int01,0,5,A >  > B", "'A >  > B' is not a code path: one of its levels is empty"),
+        ("int01,0,5,A > ", "code name 'A >' may not begin or end with '>'"),
+        ("int01,0,5, > ", "code name '>' may not begin or end with '>'"),
         ("int01,0,5", "needs at least source,start,end,code"),
     ],
 )

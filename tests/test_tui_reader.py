@@ -223,7 +223,7 @@ async def test_service_error_becomes_notification(imported: Project, db_path: Pa
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is reader
-        assert any("may not contain ' > '" in message for message in errors(app))
+        assert any("may not begin or end with '>'" in message for message in errors(app))
     assert dump_database(db_path) == before
 
 

@@ -28,6 +28,8 @@ def split_path(text: str, what: str = "code") -> list[str]:
     parts = [part.strip() for part in _SPLIT.split(text.strip())]
     if not parts or any(not part for part in parts):
         raise InputError(f"'{text}' is not a {what} name or path")
+    if len(parts) > 1 and any(p.startswith(">") or p.endswith(">") for p in parts):
+        raise InputError(f"'{text}' is not a {what} path: one of its levels is empty")
     for part in parts:
         check_name(part, what)
     return parts
@@ -37,8 +39,12 @@ def check_name(name: str, what: str = "code") -> str:
     name = name.strip()
     if not name:
         raise InputError(f"a {what} name cannot be empty")
-    if _SPLIT.search(name) or name.startswith(">") or name.endswith(">"):
+    if _SPLIT.search(name):
         raise InputError(f"{what} name '{name}' may not contain ' > ' (it separates levels)")
+    if name.startswith(">") or name.endswith(">"):
+        raise InputError(
+            f"{what} name '{name}' may not begin or end with '>' (' > ' separates levels)"
+        )
     if len(name) > 255:
         raise InputError(f"{what} name '{name[:40]}...' is longer than 255 characters")
     return name
