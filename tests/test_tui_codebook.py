@@ -354,3 +354,26 @@ async def test_excerpt_list_shows_an_excerpt_given_twice_once(coded: Project) ->
         assert app.screen is listing
         assert listing.query_one(DataTable).row_count == 2
         assert [e.start for e in listing.excerpts] == [span(WAIT_1)[0], span(WAIT_2)[0]]
+
+
+async def test_a_long_excerpt_list_shows_the_first_ones_and_says_how_many(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cen_themes.tui.screens import excerpt_list
+
+    monkeypatch.setattr(excerpt_list, "LISTED", 1)
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        listing = ExcerptListScreen(
+            "Waiting", lambda: analysis.find_excerpts(coded, code="Access > Waiting")
+        )
+        await app.push_screen(listing)
+        await pilot.pause()
+        assert listing.query_one(DataTable).row_count == 1
+        assert [e.start for e in listing.excerpts] == [span(WAIT_1)[0]]
+        title = str(listing.query_one("#title", Static).render())
+        assert title == "Waiting  ·  2 excerpts (the first 1 listed, in source order)"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.text_area.cursor_offset() == span(WAIT_1)[0]

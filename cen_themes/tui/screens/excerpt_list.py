@@ -13,6 +13,10 @@ from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
 PREVIEW = 80
+# Textual's DataTable measures every cell of every row it is given: 80,000 excerpts (a
+# top-level theme of a million-coding project) froze the workbench for 13 s. A list
+# shows the first LISTED and says how many there are; `cen-themes excerpts` gives all.
+LISTED = 2_000
 # The codes before the text: a long text runs off the right edge, the codes stay in view.
 COLUMNS = ("source", "offsets", "codes", "text")
 
@@ -61,7 +65,8 @@ class ExcerptListScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
-        self.excerpts = list({e.id: e for e in found}.values())  # rows are keyed by id
+        distinct = list({e.id: e for e in found}.values())  # rows are keyed by id
+        self.excerpts = distinct[:LISTED]
         rows = [
             (
                 str(excerpt.id),
@@ -75,10 +80,11 @@ class ExcerptListScreen(WorkbenchScreen):
             for excerpt in self.excerpts
         ]
         refill(self.query_one(DataTable), rows)
-        count = len(self.excerpts)
-        self.query_one("#title", Static).update(
-            f"{self.title_text}  ·  {count} excerpt{'' if count == 1 else 's'}"
-        )
+        count = len(distinct)
+        title = f"{self.title_text}  ·  {count:,} excerpt{'' if count == 1 else 's'}"
+        if count > LISTED:
+            title += f" (the first {LISTED:,} listed, in source order)"
+        self.query_one("#title", Static).update(title)
         self.workbench.refresh_status()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
