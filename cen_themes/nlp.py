@@ -63,6 +63,24 @@ def _opening_punctuation_starts_sentences(doc: Doc) -> Doc:
     return doc
 
 
+# Abbreviations spaCy's English tokenizer splits from their full stop, which the
+# sentencizer then takes for a sentence end ("approx. 64 minutes"). Only those that
+# never end a sentence in speech: not "no." ("No. I didn't.").
+ABBREVIATIONS = ("approx.", "ca.", "cf.", "incl.", "esp.", "mins.", "hrs.", "wks.", "yrs.")
+
+
+def _lowercase_continues_sentences(doc: Doc) -> Doc:
+    """A full stop or an ellipsis followed by a word in lower case does not end the
+    sentence ("we waited... and waited", "every 2 wks. or so"): transcribers start
+    sentences with a capital."""
+    for sent in list(doc.sents)[1:]:
+        first = doc[sent.start]
+        before = doc[sent.start - 1].text
+        if first.text[:1].islower() and before in {".", "...", "…"}:
+            first.is_sent_start = False
+    return doc
+
+
 def pipeline() -> Language:
     """The shared pipeline, built on first use (thread-safe)."""
     global _pipeline
@@ -71,11 +89,19 @@ def pipeline() -> Language:
             import spacy
             from spacy.language import Language
 
+            from spacy.symbols import ORTH
+
             if "cen_opening_punct" not in Language.factories:
                 Language.component("cen_opening_punct", func=_opening_punctuation_starts_sentences)
+            if "cen_lowercase_continues" not in Language.factories:
+                Language.component("cen_lowercase_continues", func=_lowercase_continues_sentences)
             nlp = spacy.blank("en")
+            for abbreviation in ABBREVIATIONS:
+                for form in (abbreviation, abbreviation.capitalize()):
+                    nlp.tokenizer.add_special_case(form, [{ORTH: form}])
             nlp.add_pipe("sentencizer")
             nlp.add_pipe("cen_opening_punct", after="sentencizer")
+            nlp.add_pipe("cen_lowercase_continues", after="cen_opening_punct")
             _pipeline = nlp
         return _pipeline
 

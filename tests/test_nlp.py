@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,12 +78,31 @@ def test_page_headers_are_in_no_segment() -> None:
 
 
 def test_text_longer_than_spacy_allows_is_cut_into_pieces() -> None:
-    sentence = "word " * 19 + "end. "
+    sentence = "Word " + "word " * 18 + "end. "
     text = sentence * 30_000  # 3 MB on one line: more than spaCy's max_length
     document = Document(text=text, turns=[Turn(0, len(text) - 1, None)])
     segments = nlp.segment(document)
     assert 29_990 <= len(segments) <= 30_020
     assert segments[-1].end == len(text) - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Recorded in 2023, approx. 64 minutes, transcribed verbatim.",
+            ["Recorded in 2023, approx. 64 minutes, transcribed verbatim."],
+        ),
+        ("It took ca. two years. Cf. the notes.", ["It took ca. two years.", "Cf. the notes."]),
+        ("We waited... and waited. Then home.", ["We waited... and waited.", "Then home."]),
+        ("I was like. to pick one.", ["I was like. to pick one."]),
+        ("No. I didn't. No. 5 was fine.", ["No.", "I didn't.", "No.", "5 was fine."]),
+        ("Why? because. Really!", ["Why?", "because.", "Really!"]),
+    ],
+)
+def test_abbreviations_and_lower_case_do_not_start_sentences(text, sentences) -> None:
+    document = Document(text=text, turns=[Turn(0, len(text), None)])
+    assert [text[s.start : s.end] for s in nlp.segment(document)] == sentences
 
 
 def test_turn_numbers_group_segments_by_turn() -> None:
