@@ -88,7 +88,6 @@ def pipeline() -> Language:
         if _pipeline is None:
             import spacy
             from spacy.language import Language
-
             from spacy.symbols import ORTH
 
             if "cen_opening_punct" not in Language.factories:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.pilot import Pilot
 
 from cen_themes.db import Project, open_project
 
@@ -92,3 +93,9 @@ def dump_database(path: Path) -> list[tuple]:
         return rows
     finally:
         conn.close()
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the workbench's workers finish and what they read show on screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

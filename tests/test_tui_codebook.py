@@ -16,7 +16,7 @@ from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import dump_database
+from tests.conftest import dump_database, settle
 
 SIZE = (100, 30)
 NAME = "int01"
@@ -265,7 +265,7 @@ async def test_enter_lists_excerpts_and_opens_the_reader(coded: Project) -> None
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Access > Waiting")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         listing = app.screen
         assert isinstance(listing, ExcerptListScreen)
         table = listing.query_one(DataTable)
@@ -293,7 +293,7 @@ async def test_excerpt_list_with_failing_loader(coded: Project) -> None:
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Excerpts of nothing", gone)
         await app.push_screen(listing)
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is listing
         assert errors(app)
 
@@ -350,7 +350,7 @@ async def test_excerpt_list_shows_an_excerpt_given_twice_once(coded: Project) ->
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Twice", twice)
         await app.push_screen(listing)
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is listing
         assert listing.query_one(DataTable).row_count == 2
         assert [e.start for e in listing.excerpts] == [span(WAIT_1)[0], span(WAIT_2)[0]]
@@ -368,7 +368,7 @@ async def test_a_long_excerpt_list_shows_the_first_ones_and_says_how_many(
             "Waiting", lambda: analysis.find_excerpts(coded, code="Access > Waiting")
         )
         await app.push_screen(listing)
-        await pilot.pause()
+        await settle(pilot)
         assert listing.query_one(DataTable).row_count == 1
         assert [e.start for e in listing.excerpts] == [span(WAIT_1)[0]]
         title = str(listing.query_one("#title", Static).render())
@@ -377,3 +377,41 @@ async def test_a_long_excerpt_list_shows_the_first_ones_and_says_how_many(
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.text_area.cursor_offset() == span(WAIT_1)[0]
+
+
+async def test_an_excerpt_list_reads_in_a_worker_while_the_workbench_answers(
+    coded: Project,
+) -> None:
+    import threading
+
+    release = threading.Event()
+    shown: list[int] = []
+
+    def slow() -> list[analysis.ExcerptView]:
+        release.wait(10)
+        return analysis.find_excerpts(coded, code="Access > Waiting")
+
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        first = await open_codebook(pilot)
+        listing = ExcerptListScreen("Waiting", slow)
+        original_show = listing._show
+        listing._show = lambda found: (shown.append(len(found)), original_show(found))
+        await app.push_screen(listing)
+        await pilot.pause()
+        assert str(listing.query_one("#title", Static).render()) == "Waiting  ·  reading…"
+        await pilot.press("escape")  # answered while the excerpts are still being read
+        await pilot.pause()
+        assert app.screen is first
+        release.set()
+        for _ in range(500):  # closing the list cancelled its worker: nothing to wait on
+            if shown:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert shown == [2]  # they came back to a closed list, which let them go
+        assert not errors(app)
+        again = ExcerptListScreen("Waiting", slow)
+        await app.push_screen(again)
+        await settle(pilot)
+        assert again.query_one(DataTable).row_count == 2

@@ -18,6 +18,7 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
+from tests.conftest import settle
 
 SIZE = (100, 30)
 TEXTS = {
@@ -158,7 +159,7 @@ async def enter_cell(pilot: Pilot, table: DataTable, row: int, column: int) -> E
     table.move_cursor(row=row, column=column)
     await pilot.pause()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
     listing = pilot.app.screen
     assert isinstance(listing, ExcerptListScreen)
     assert listing.query_one(DataTable).row_count == len(listing.excerpts)

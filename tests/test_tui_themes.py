@@ -15,6 +15,7 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.themes import TOP_LEVEL, ThemesScreen
+from tests.conftest import settle
 from tests.test_tui_matrix import build
 
 SIZE = (100, 30)
@@ -163,7 +164,7 @@ async def test_enter_shows_a_themes_excerpts(built: Project) -> None:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Support")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         listing = app.screen
         assert isinstance(listing, ExcerptListScreen)
         want = analysis.find_excerpts(built, theme="Support")

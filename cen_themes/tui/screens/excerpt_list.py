@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
@@ -60,10 +61,28 @@ class ExcerptListScreen(WorkbenchScreen):
         return self.excerpts[min(table.cursor_row, len(self.excerpts) - 1)]
 
     def reload(self) -> None:
+        """Read the excerpts in a worker: a large theme's take seconds, and the
+        workbench stays live meanwhile (the rows shown stay until the new ones come)."""
+        if not self.excerpts:
+            self.query_one("#title", Static).update(f"{self.title_text}  ·  reading…")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="excerpts", exit_on_error=False)
+    def _load(self) -> None:
+        app = self.app  # a list closed meanwhile no longer knows its app
         try:
             found = self.excerpts_loader()
         except CenThemesError as exc:
-            self.report(exc)
+            app.call_from_thread(self._failed, exc)
+            return
+        app.call_from_thread(self._show, found)
+
+    def _failed(self, error: CenThemesError) -> None:
+        if self.is_attached:  # else: closed while its excerpts were read
+            self.report(error)
+
+    def _show(self, found: list[ExcerptView]) -> None:
+        if not self.is_attached:  # closed while its excerpts were read
             return
         distinct = list({e.id: e for e in found}.values())  # rows are keyed by id
         self.excerpts = distinct[:LISTED]
