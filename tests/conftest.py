@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from cen_themes.db import Project, open_project
 
@@ -96,6 +98,9 @@ def dump_database(path: Path) -> list[tuple]:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let the workbench's workers finish and what they read show on screen."""
-    await pilot.app.workers.wait_for_complete()
+    """Let the workbench's workers finish and what they read show on screen (a worker
+    cancelled by a newer one of its group has nothing to show)."""
+    for worker in list(pilot.app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
     await pilot.pause()

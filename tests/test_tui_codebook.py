@@ -415,3 +415,36 @@ async def test_an_excerpt_list_reads_in_a_worker_while_the_workbench_answers(
         await app.push_screen(again)
         await settle(pilot)
         assert again.query_one(DataTable).row_count == 2
+
+
+async def test_an_excerpt_list_shows_its_latest_read_not_a_slower_earlier_one(
+    coded: Project,
+) -> None:
+    import threading
+
+    release, finished = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def loader() -> list[analysis.ExcerptView]:
+        calls.append(len(calls))
+        found = analysis.find_excerpts(coded, code="Access > Waiting")
+        if len(calls) == 1:  # the first read is slow and sees an older project
+            release.wait(10)
+            finished.set()
+            return found[:1]
+        return found
+
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        listing = ExcerptListScreen("Waiting", loader)
+        await app.push_screen(listing)
+        await pilot.pause()
+        listing.reload()  # what returning from the reader does
+        await settle(pilot)
+        assert listing.query_one(DataTable).row_count == 2
+        release.set()
+        assert finished.wait(10)
+        for _ in range(20):
+            await pilot.pause(0.01)
+        assert listing.query_one(DataTable).row_count == 2
+        assert len(listing.excerpts) == 2

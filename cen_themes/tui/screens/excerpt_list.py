@@ -39,6 +39,7 @@ class ExcerptListScreen(WorkbenchScreen):
         self.title_text = title
         self.excerpts_loader = excerpts_loader
         self.excerpts: list[ExcerptView] = []
+        self._reads = 0  # reloads asked for: only the latest one's excerpts are shown
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="title")
@@ -65,17 +66,20 @@ class ExcerptListScreen(WorkbenchScreen):
         workbench stays live meanwhile (the rows shown stay until the new ones come)."""
         if not self.excerpts:
             self.query_one("#title", Static).update(f"{self.title_text}  ·  reading…")
-        self._load()
+        self._reads += 1
+        self._load(self._reads)
 
     @work(thread=True, exclusive=True, group="excerpts", exit_on_error=False)
-    def _load(self) -> None:
+    def _load(self, read: int) -> None:
         app = self.app  # a list closed meanwhile no longer knows its app
         try:
             found = self.excerpts_loader()
         except CenThemesError as exc:
             app.call_from_thread(self._failed, exc)
             return
-        app.call_from_thread(self._show, found)
+        # A cancelled thread runs on: a later reload's excerpts may already be shown.
+        if read == self._reads:
+            app.call_from_thread(self._show, found)
 
     def _failed(self, error: CenThemesError) -> None:
         if self.is_attached:  # else: closed while its excerpts were read
