@@ -68,9 +68,11 @@ class Moment(TypeDecorator[datetime]):
         return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return to_microseconds(value)
+        if value is None:
+            return None
+        if value.tzinfo is None:  # UTC, as on SQLite: not the PostgreSQL session's zone
+            value = value.replace(tzinfo=UTC)
+        return to_microseconds(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -102,3 +102,22 @@ def test_times_come_back_in_utc_whatever_the_sessions_time_zone(pg_project) -> N
     assert local.utcoffset() == timedelta(hours=5, minutes=30)  # the zone took effect
     assert moment.utcoffset() == timedelta(0)
     assert moment == local
+
+
+def test_a_time_without_a_zone_is_stored_as_utc_whatever_the_sessions_zone(pg_project) -> None:
+    """As on SQLite: the undo journal gives back times read from older projects as
+    naive ISO strings."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from cen_themes.models import Code
+    from cen_themes.services import codebook
+
+    codebook.create_code(pg_project, "Access", coder="tester")
+    with pg_project.write() as session:
+        session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+        session.execute(update(Code).values(created_at=datetime(2026, 11, 25, 10, 11, 12)))
+    with pg_project.read() as session:
+        moment = session.scalar(select(Code.created_at))
+    assert moment == datetime(2026, 11, 25, 10, 11, 12, tzinfo=UTC)
