@@ -207,12 +207,13 @@ class Project:
         with _database_errors(self), self._bulk_engine.connect() as connection:
             raw = connection.connection.dbapi_connection
             switched = _journal_mode(raw, "DELETE")
+            synchronous = raw.execute("PRAGMA synchronous").fetchone()[0]
             raw.execute("PRAGMA synchronous = FULL")
             try:
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
                     yield session
             finally:
-                raw.execute("PRAGMA synchronous = NORMAL")
+                raw.execute(f"PRAGMA synchronous = {int(synchronous)}")
                 if switched:
                     _journal_mode(raw, "WAL")
 

@@ -58,7 +58,7 @@ def count_parts(
     """:func:`count_rows` of the rows of all the parts together, each part's columns
     no larger than ``highest``. Parts are packed one at a time, so when they come from
     a generator only their packed keys are ever held together."""
-    bits = [max(int(h), 1).bit_length() for h in highest]
+    bits = _widths(highest)
     if sum(bits) <= 63:
         keys = [pack(part, bits) for part in parts]
         packed = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
@@ -75,7 +75,11 @@ def count_parts(
 
 def bit_widths(columns: Sequence[np.ndarray]) -> list[int]:
     """How many bits each non-negative column's largest value needs (at least 1)."""
-    return [max(int(column.max()), 1).bit_length() if len(column) else 1 for column in columns]
+    return _widths([int(column.max()) if len(column) else 0 for column in columns])
+
+
+def _widths(highest: Iterable[int]) -> list[int]:
+    return [max(int(h), 1).bit_length() for h in highest]
 
 
 def pack(columns: Sequence[np.ndarray], bits: list[int]) -> np.ndarray:

@@ -57,7 +57,7 @@ def cli(*args: str, sample_pss: bool = False) -> subprocess.CompletedProcess:
     if sample_pss:
         sampler.start()
     stdout, stderr = process.communicate()
-    if sample_pss:
+    if sampler.is_alive():
         sampler.join()
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, args, stdout, stderr)
