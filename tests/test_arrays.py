@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cen_themes.services import arrays
+from cen_themes.bulk import arrays
 
 WIDE = 1 << 40  # three such columns cannot share one int64
 

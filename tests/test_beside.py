@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from cen_themes.services import beside
+from cen_themes.bulk import beside
 
 needs_fork = pytest.mark.skipif(
     not beside.can_fork(), reason="forks only on Linux, from a process with one thread"
@@ -80,7 +80,7 @@ def test_a_child_whose_result_is_never_asked_for_is_stopped() -> None:
 def test_output_written_before_the_fork_is_not_written_twice() -> None:
     script = (
         "import os, sys\n"
-        "from cen_themes.services import beside\n"
+        "from cen_themes.bulk import beside\n"
         "sys.stdout.write('once')  # buffered: a pipe is not a terminal\n"
         "with beside.Beside(os.getpid) as later:\n"
         "    assert later.result() != os.getpid()\n"

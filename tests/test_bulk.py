@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import bindparam, create_engine, text
 
-from cen_themes.services import bulk
+from cen_themes.bulk import inserts as bulk
 
 PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
 

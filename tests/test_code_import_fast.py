@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cen_themes.bulk import beside
+from cen_themes.bulk import csvsplit as fastcsv
 from cen_themes.db import Project, open_project
 from cen_themes.errors import InputError
-from cen_themes.services import beside, codebook, coding_import, fastcsv, sources
+from cen_themes.services import codebook, coding_import, sources
 from cen_themes.services.coding_import import import_codings
 
 TEXTS = {

@@ -8,7 +8,7 @@ import pytest
 
 from cen_themes.errors import InputError
 from cen_themes.exporters import Table, layout
-from cen_themes.services.results import SourceColumn
+from cen_themes.results import SourceColumn
 
 from .test_exporters_study import (
     DISMISSED,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cen_themes.errors import InputError
 from cen_themes.exporters import MATRIX_FORMATS, Table, layout, write_matrix
-from cen_themes.services.results import Matrix, MatrixRow, SourceColumn
+from cen_themes.results import Matrix, MatrixRow, SourceColumn
 
 from .test_exporters_study import (
     DISMISSED,

@@ -10,7 +10,7 @@ import pytest
 
 from cen_themes.errors import InputError
 from cen_themes.exporters import QUOTES_FORMATS, write_quotes
-from cen_themes.services.results import ThemeInfo, ThemeReport
+from cen_themes.results import ThemeInfo, ThemeReport
 
 from .test_exporters_study import (
     E1,

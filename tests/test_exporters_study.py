@@ -9,7 +9,7 @@ The quotes hold typographic “quotes”, a ``|``, a newline and ``<script>``.
 
 from __future__ import annotations
 
-from cen_themes.services.results import (
+from cen_themes.results import (
     CodeInfo,
     ExcerptView,
     Matrix,

@@ -8,8 +8,8 @@ import pytest
 
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
+from cen_themes.results import SearchHit
 from cen_themes.services import analysis, coding, history, sources, themes
-from cen_themes.services.results import SearchHit
 from cen_themes.services.search import search
 from tests.conftest import dump_database
 

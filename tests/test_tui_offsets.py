@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.document._document import Document
 
-from cen_themes.services.results import CodeInfo
+from cen_themes.results import CodeInfo
 from cen_themes.tui.offsets import LineTable
 from cen_themes.tui.picker_model import Choice, choices_for, in_vivo_name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
-from cen_themes.services.results import SearchHit
+from cen_themes.results import SearchHit
 from cen_themes.services.search import DEFAULT_CONTEXT, one_line, search
 
 

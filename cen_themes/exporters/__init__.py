@@ -1,6 +1,6 @@
 """Files made from what the services return: matrices, quotes reports, codebooks.
 
-Pure functions from the dataclasses of :mod:`cen_themes.services.results` to files; no
+Pure functions from the dataclasses of :mod:`cen_themes.results` to files; no
 database code. The format follows the file's extension; an unsupported extension, a
 missing folder or an unwritable path is an :class:`~cen_themes.errors.InputError`.
 Every file is written to a temporary file in its folder and then renamed over the

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cen_themes.exporters.files import check_target, write_atomically
 from cen_themes.exporters.text import md_text, plural
-from cen_themes.services.results import CodeInfo
+from cen_themes.results import CodeInfo
 
 CSV_COLUMNS = (
     "path",

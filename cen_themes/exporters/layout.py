@@ -1,6 +1,6 @@
 """The format-neutral 2-D table that every matrix format writes.
 
-:func:`layout` turns a :class:`~cen_themes.services.results.Matrix` into a
+:func:`layout` turns a :class:`~cen_themes.results.Matrix` into a
 :class:`Table`: a header of :class:`Column` and a list of :class:`Row`, each a tuple
 of :class:`Cell` carrying its display value, a count for shading, its kind and the
 excerpts behind it. Writers only decide how a table looks, never what is in it.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cen_themes.errors import InputError
-from cen_themes.services.results import (
+from cen_themes.results import (
     CellsKind,
     ExcerptView,
     Matrix,

@@ -11,7 +11,7 @@ from html import escape
 
 from cen_themes.exporters.layout import Cell, Row, Table, excerpt_reference, format_quote
 from cen_themes.exporters.text import html_page, html_text
-from cen_themes.services.results import ExcerptView
+from cen_themes.results import ExcerptView
 
 _COLOURS = {"source": "31, 119, 180", "subtotal": "230, 126, 34"}
 _DARK_FROM = 0.6  # alpha from which a cell's text turns white

@@ -12,7 +12,7 @@ from pathlib import Path
 from cen_themes.exporters.files import check_target, render, write_atomically
 from cen_themes.exporters.layout import excerpt_reference
 from cen_themes.exporters.text import plural
-from cen_themes.services.results import ExcerptView, ThemeInfo, ThemeReport
+from cen_themes.results import ExcerptView, ThemeInfo, ThemeReport
 
 DEFAULT_TITLE = "Themes and illustrative quotes"
 NO_EXCERPTS = "No excerpts are coded for this theme yet."

@@ -17,7 +17,7 @@ from cen_themes.exporters.quotes import (
     counts_line,
     source_line,
 )
-from cen_themes.services.results import ExcerptView, ThemeReport
+from cen_themes.results import ExcerptView, ThemeReport
 
 MAX_HEADING = 9  # Word's deepest built-in heading
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

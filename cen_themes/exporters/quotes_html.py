@@ -12,7 +12,7 @@ from cen_themes.exporters.quotes import (
     source_line,
 )
 from cen_themes.exporters.text import html_page, html_text
-from cen_themes.services.results import ExcerptView, ThemeReport
+from cen_themes.results import ExcerptView, ThemeReport
 
 _CSS = """\
 body { font-family: Georgia, "Times New Roman", serif; max-width: 48rem; margin: 2rem auto;

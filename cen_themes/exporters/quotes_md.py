@@ -10,7 +10,7 @@ from cen_themes.exporters.quotes import (
     source_line,
 )
 from cen_themes.exporters.text import md_text
-from cen_themes.services.results import ExcerptView, ThemeReport
+from cen_themes.results import ExcerptView, ThemeReport
 
 
 def render_markdown(report: Report) -> bytes:

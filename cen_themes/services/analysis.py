@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import NotFoundError
 from cen_themes.models import (
@@ -18,8 +19,7 @@ from cen_themes.models import (
     Source,
     ThemeRollup,
 )
-from cen_themes.services.codebook import code_tree
-from cen_themes.services.results import (
+from cen_themes.results import (
     ExcerptView,
     Matrix,
     MatrixRow,
@@ -27,9 +27,9 @@ from cen_themes.services.results import (
     SourceColumn,
     ThemeReport,
 )
+from cen_themes.services.codebook import code_tree
 from cen_themes.services.sources import find_source
 from cen_themes.services.themes import theme_infos, theme_tree
-from cen_themes.services.views import excerpt_views
 
 
 def find_excerpts(

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping.trail import Journal, record
 from cen_themes.db import Project
 from cen_themes.errors import InputError
-from cen_themes.importers.textfile import read_text_file
 from cen_themes.models import Attribute, Source
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
 from cen_themes.services.sources import check_attributes, find_source
+from cen_themes.textfiles import read_csv
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +46,7 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
     Every row is checked before anything is written: an unknown source anywhere in the
     file leaves the project unchanged. Empty cells set nothing.
     """
-    rows = _read_csv(path)
+    rows = read_csv(path)
     header, body = rows[0], rows[1:]
     keys = [key.strip() for key in header[1:]]
     if not keys:
@@ -86,22 +83,6 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
             f"imported {len(changes)} attribute values from {path.name}",
         )
     return changes
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    text = read_text_file(path)
-    first_line = text.split("\n", 1)[0]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
-    if not rows or len(rows[0]) < 2:
-        raise InputError(f"{path}: the header needs a source column and at least one attribute")
-    return rows
 
 
 def _apply(

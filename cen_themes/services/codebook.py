@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from cen_themes.bookkeeping import rollup
+from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.trees import Tree, check_name
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Code, Coding, Excerpt, Memo, Theme, ThemeCode
-from cen_themes.services import rollup
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
-from cen_themes.services.results import CodeInfo
-from cen_themes.services.trees import Tree, check_name
+from cen_themes.results import CodeInfo
 
 # Distinct colours for new codes, used in turn (the TUI shades excerpts with them).
 PALETTE = (

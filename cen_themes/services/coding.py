@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping import rollup
+from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Coder, Coding, Excerpt, Source
-from cen_themes.services import rollup
+from cen_themes.results import ExcerptView
 from cen_themes.services.codebook import code_tree, ensure_code
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
-from cen_themes.services.results import ExcerptView
 from cen_themes.services.sources import find_source
-from cen_themes.services.views import excerpt_views
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,17 +22,17 @@ import numpy as np
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping import rollup
+from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.trees import split_path
+from cen_themes.bulk import beside, csvsplit, inserts
+from cen_themes.bulk.arrays import count_rows, integer_rows, lookup_rows
 from cen_themes.db import Project
 from cen_themes.errors import InputError
-from cen_themes.importers.textfile import read_text_file
 from cen_themes.models import Base, Coding, Excerpt, Source, utcnow
-from cen_themes.services import beside, bulk, fastcsv, rollup
-from cen_themes.services.arrays import count_rows, integer_rows, lookup_rows
 from cen_themes.services.codebook import code_tree, ensure_codes
 from cen_themes.services.coding import coder_id
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
-from cen_themes.services.trees import split_path
+from cen_themes.textfiles import read_text_file
 
 COLUMNS = ("source", "start", "end", "code", "coder", "memo")
 
@@ -216,7 +216,7 @@ def _read_span(text: str, position: int, end: int, layout: _Layout, data: _Colum
         position = stop
         if not piece.strip():
             continue
-        fields = fastcsv.split(piece, layout.delimiter, skip_first=False)
+        fields = csvsplit.split(piece, layout.delimiter, skip_first=False)
         if fields is None or not _read_fields(
             fields, layout.index, layout.sources, data, layout.default_coder
         ):
@@ -225,7 +225,7 @@ def _read_span(text: str, position: int, end: int, layout: _Layout, data: _Colum
 
 
 def _read_fields(
-    fields: fastcsv.Fields,
+    fields: csvsplit.Fields,
     index: dict[str, int],
     sources: _Sources,
     data: _Columns,
@@ -590,7 +590,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
     dialect = connection.dialect.name
     code_themes = rollup.code_themes(session)
     fresh = triples[:, 0] > old_excerpts
-    excerpts = bulk.prepare(
+    excerpts = inserts.prepare(
         dialect,
         "excerpts",
         {
@@ -607,7 +607,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
     # the GIL while it works): 0.6 s of a 1M import's numpy and JSON work overlapped.
     with ThreadPoolExecutor(max_workers=1) as pool:
         codings = pool.submit(
-            bulk.prepare,
+            inserts.prepare,
             dialect,
             "codings",
             {
@@ -621,7 +621,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
             [now],
         )
         themed = pool.submit(
-            lambda: bulk.prepare(
+            lambda: inserts.prepare(
                 dialect,
                 "excerpt_themes",
                 rollup.fresh_rows(
@@ -630,7 +630,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
             )
         )
         if len(spans.new):
-            bulk.insert(connection, excerpts)
+            inserts.insert(connection, excerpts)
             if spans.memos:
                 table = Excerpt.__table__
                 connection.execute(
@@ -642,7 +642,7 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
             journal.inserted("excerpts", range(old_excerpts + 1, old_excerpts + 1 + len(spans.new)))
         big = len(triples) > before
         with _indexes_rebuilt_after(connection, "codings", big):
-            bulk.insert(connection, codings.result())
+            inserts.insert(connection, codings.result())
         if dialect == "postgresql":  # explicit ids: move the sequences on
             for table_name in ("excerpts", "codings"):
                 connection.exec_driver_sql(
@@ -653,5 +653,5 @@ def _codings(session: Session, journal: Journal, spans: _Spans, triples: np.ndar
         with _indexes_rebuilt_after(connection, "excerpt_themes", big):
             if not fresh.all():  # codings on excerpts that already have theme rows
                 rollup.add(session, (Coding.id > before) & (Coding.excerpt_id <= old_excerpts))
-            bulk.insert(connection, themed.result())
+            inserts.insert(connection, themed.result())
     return len(triples)

@@ -7,12 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from cen_themes.bookkeeping import rollup
+from cen_themes.bookkeeping.trail import record, reverse, touched_by
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Event
-from cen_themes.services import rollup
-from cen_themes.services.events import record
-from cen_themes.services.journal import reverse, touched_by
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from cen_themes import nlp
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Source
-from cen_themes.services.results import SearchHit
+from cen_themes.results import SearchHit
 from cen_themes.services.sources import find_source
 
 DEFAULT_CONTEXT = 40

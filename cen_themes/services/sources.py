@@ -14,15 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes import nlp
+from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
 from cen_themes.models import Attribute, Excerpt, Segment, Source
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
-from cen_themes.services.results import ExcerptView
-from cen_themes.services.views import excerpt_views
+from cen_themes.results import ExcerptView
 
 if TYPE_CHECKING:
     import numpy as np
@@ -355,7 +354,7 @@ def coded_shares(project: Project) -> dict[str, float]:
     overlapping excerpts counted once. One pass over the excerpts, merged with numpy:
     under a second for a million, so callers with a screen to keep live run it in a
     worker."""
-    from cen_themes.services.arrays import integer_rows  # numpy: most commands never need it
+    from cen_themes.bulk.arrays import integer_rows  # numpy: most commands never need it
 
     with project.read() as session:
         lengths = session.execute(

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping import rollup
+from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.trees import Tree, check_name
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import ExcerptTheme, Memo, Theme, ThemeCode
-from cen_themes.services import rollup
+from cen_themes.results import ThemeInfo
 from cen_themes.services.codebook import code_tree
-from cen_themes.services.events import record
-from cen_themes.services.journal import Journal
-from cen_themes.services.results import ThemeInfo
-from cen_themes.services.trees import Tree, check_name
 
 
 @dataclass(frozen=True, slots=True)

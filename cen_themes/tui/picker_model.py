@@ -8,7 +8,7 @@ from typing import Literal
 
 from textual.fuzzy import Matcher
 
-from cen_themes.services.results import CodeInfo
+from cen_themes.results import CodeInfo
 
 IN_VIVO_MAX = 60
 PATH_SEPARATOR = " > "

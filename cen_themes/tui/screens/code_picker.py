@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from cen_themes.services.results import CodeInfo
+from cen_themes.results import CodeInfo
 from cen_themes.tui.picker_model import Choice, choices_for
 from cen_themes.tui.widgets.coded_text import shade
 

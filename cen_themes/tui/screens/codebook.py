@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
+from cen_themes.results import CodeInfo
 from cen_themes.services import analysis, codebook
 from cen_themes.services.codebook import CodeChange
-from cen_themes.services.results import CodeInfo
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
-from cen_themes.services.results import ExcerptView
+from cen_themes.results import ExcerptView
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 

@@ -19,8 +19,8 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, NotFoundError
 from cen_themes.exporters.files import check_target
 from cen_themes.exporters.layout import Cell, Table
+from cen_themes.results import ExcerptView, Matrix, RowsKind
 from cen_themes.services import analysis
-from cen_themes.services.results import ExcerptView, Matrix, RowsKind
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen

@@ -14,8 +14,8 @@ from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from cen_themes.errors import CenThemesError, NotFoundError
+from cen_themes.results import CodeInfo, ExcerptView
 from cen_themes.services import codebook, coding, sources
-from cen_themes.services.results import CodeInfo, ExcerptView
 from cen_themes.services.sources import SourceDetail
 from cen_themes.tui.offsets import SegmentIndex, Unit
 from cen_themes.tui.screens.base import WorkbenchScreen

@@ -17,8 +17,8 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from cen_themes.errors import CenThemesError
+from cen_themes.results import SearchHit
 from cen_themes.services import codebook, coding
-from cen_themes.services.results import SearchHit
 from cen_themes.services.search import one_line, search
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.code_picker import CodePicker

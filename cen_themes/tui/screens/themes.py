@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
+from cen_themes.results import ThemeInfo
 from cen_themes.services import analysis, codebook, themes
-from cen_themes.services.results import ThemeInfo
 from cen_themes.services.themes import ThemeChange
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt

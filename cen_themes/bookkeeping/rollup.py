@@ -112,7 +112,7 @@ def add(session: Session, where: ColumnElement[bool]) -> None:
 
 def code_themes(session: Session) -> np.ndarray:
     """The rollup as (code, theme) rows, sorted: for :func:`fresh_rows`."""
-    from cen_themes.services.arrays import integer_rows  # numpy: only bulk imports need it
+    from cen_themes.bulk.arrays import integer_rows  # numpy: only bulk imports need it
 
     return integer_rows(
         session.execute(
@@ -133,7 +133,7 @@ def fresh_rows(
     in SQL; pure computation, so it can run in a thread while the database works."""
     import numpy as np
 
-    from cen_themes.services.arrays import count_parts
+    from cen_themes.bulk.arrays import count_parts
 
     rows, refs = np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if len(code_themes) and len(code):

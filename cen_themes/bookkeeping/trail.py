@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from cen_themes.models import Base, Moment
+from cen_themes.models import Base, Event, Moment
 
 # Rows per statement when re-inserting, and id runs per statement when matching.
 _CHUNK = 500
@@ -211,3 +211,10 @@ def _note_touched(session: Session, t: Table, op: dict[str, Any], touched: Touch
         touched.codes.update(session.scalars(select(t.c.code_id).where(where).distinct()))
     if op["op"] == "update" and "code_id" in op["before"]:
         touched.codes.add(op["before"]["code_id"])
+
+
+def record(session: Session, kind: str, summary: str, coder: str, **payload: Any) -> Event:
+    """Add an event to the session; it commits (or rolls back) with the change itself."""
+    event = Event(kind=kind, summary=summary, coder=coder, payload=payload)
+    session.add(event)
+    return event

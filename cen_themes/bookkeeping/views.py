@@ -8,9 +8,9 @@ from operator import itemgetter
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping.trees import Tree
 from cen_themes.models import Code, Coder, Coding, Excerpt, Source
-from cen_themes.services.results import ExcerptView
-from cen_themes.services.trees import Tree
+from cen_themes.results import ExcerptView
 
 
 def excerpt_views(

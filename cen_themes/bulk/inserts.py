@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import BindParameter, Connection, TextClause, text
 
-from cen_themes.services.arrays import bit_widths, pack
+from cen_themes.bulk.arrays import bit_widths, pack
 
 CHUNK_ROWS = 250_000  # a JSON text of a few megabytes per statement: memory stays flat
 
