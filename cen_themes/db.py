@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from cen_themes.bookkeeping.change import Change
 from cen_themes.errors import ProjectError
 from cen_themes.resources import bundled
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 10_000
 # The newest migration's revision. Opening a project at this revision needs no Alembic
 # (about 0.1 s of every command's start); a test keeps it equal to the migrations' head.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
 def migrations_dir() -> Path:
@@ -184,8 +185,33 @@ class Project:
         return Path(database) if database else None
 
     @contextlib.contextmanager
+    def change(
+        self,
+        kind: str,
+        coder: str,
+        *,
+        bulk: bool = False,
+        large: bool = False,
+        journaled: bool = True,
+    ) -> Iterator[Change]:
+        """The one way to change the project: a :class:`Change` in one transaction,
+        committed whole or not at all, with its Event, undo record and derived tables.
+
+        ``bulk`` and ``large`` as for :meth:`bulk_write`; ``journaled=False`` only for
+        undo, whose reversal is not itself reversible."""
+        writing = self.bulk_write(large=large) if bulk else self.write()
+        with writing as session:
+            change = Change(session, kind, coder, journaled=journaled)
+            try:
+                yield change
+                change.finish()
+            finally:
+                change.close()
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work that changes the project: committed whole or not at all."""
+        """A write transaction, committed whole or not at all; changes to the project
+        go through :meth:`change`, which runs in one of these."""
         with self._writer() as session, _database_errors(self), session.begin():
             yield session
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -158,15 +159,27 @@ class Coder(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
 
 
+def sibling_names(table: str) -> Index:
+    """Names are unique among siblings, whatever their case, the top level included:
+    ``name_key`` is the folded name, and a NULL parent counts as 0 (a plain unique
+    constraint would let any number of top-level twins through, NULLs being distinct)."""
+    return Index(
+        f"uq_{table}_sibling_name", text("coalesce(parent_id, 0)"), "name_key", unique=True
+    )
+
+
 class Code(Base):
-    """An entry in the codebook tree. Names are unique among siblings (checked by the
-    codebook service, since SQL unique constraints do not compare NULL parents)."""
+    """An entry in the codebook tree."""
 
     __tablename__ = "codes"
-    __table_args__ = (Index("ix_codes_parent_id_name", "parent_id", "name"),)
+    __table_args__ = (
+        Index("ix_codes_parent_id_name", "parent_id", "name"),
+        sibling_names("codes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(Text)  # the name as siblings compare it
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
     description: Mapped[str] = mapped_column(Text, default="")
     color: Mapped[str] = mapped_column(String(16), default="")
@@ -228,10 +241,14 @@ class Theme(Base):
     """A higher-level finding; subthemes have a parent theme."""
 
     __tablename__ = "themes"
-    __table_args__ = (Index("ix_themes_parent_id_name", "parent_id", "name"),)
+    __table_args__ = (
+        Index("ix_themes_parent_id_name", "parent_id", "name"),
+        sibling_names("themes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="RESTRICT"))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)

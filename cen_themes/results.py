@@ -1,8 +1,13 @@
-"""Plain dataclasses the analysis services return and the exporters and screens read."""
+"""Every plain dataclass the services return, and the exporters and screens read.
+
+Frozen values with no database behind them: a screen or an exporter can hold them as
+long as it likes, and nothing it does to them reaches the project."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 RowsKind = Literal["themes", "codes"]
@@ -114,3 +119,125 @@ class SearchHit:
     match: str
     left: str
     right: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeChange:
+    """What a codebook change did, in words, and the code it left."""
+
+    summary: str
+    path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeChange:
+    summary: str
+    path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    name: str
+    kind: str
+    words: int
+    segments: int
+    excerpts: int
+    attributes: dict[str, str]
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentInfo:
+    start: int
+    end: int
+    speaker: str | None
+    turn: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDetail:
+    name: str
+    kind: str
+    text: str
+    attributes: dict[str, str]
+    segments: list[SegmentInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to one file: imported, skipped (identical content) or failed."""
+
+    path: Path
+    status: Literal["imported", "skipped", "failed"]
+    message: str
+    source: str | None = None
+    words: int = 0
+    segments: int = 0
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def _with(self, status: str) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def imported(self) -> list[ImportOutcome]:
+        return self._with("imported")
+
+    @property
+    def skipped(self) -> list[ImportOutcome]:
+        return self._with("skipped")
+
+    @property
+    def failed(self) -> list[ImportOutcome]:
+        return self._with("failed")
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChange:
+    source_id: int
+    source: str
+    key: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodingImportResult:
+    rows: int
+    codings_added: int
+    duplicates: int  # rows whose coding was already there (or repeated in the file)
+    excerpts_added: int
+    codes_created: list[str]
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    id: int
+    kind: str
+    summary: str
+    coder: str
+    time: datetime
+    undone_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodingResult:
+    """What coding a span did: the excerpt as it now is, and what was new."""
+
+    excerpt: ExcerptView
+    added: bool  # False when that code by that coder was already on the span
+    created_codes: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SpansResult:
+    """What coding several spans at once did."""
+
+    summary: str
+    added: int  # spans that got the code
+    already: int  # spans that had that code by that coder already
+    created_codes: list[str]

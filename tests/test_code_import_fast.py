@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cen_themes.bulk import beside
+from cen_themes.bulk import beside, codings_csv
 from cen_themes.bulk import csvsplit as fastcsv
 from cen_themes.db import Project, open_project
 from cen_themes.errors import InputError
@@ -61,7 +61,7 @@ def _state(project: Project, db: Path) -> tuple:
 def paths_taken(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many pieces each reader handled: proves which path a test went down."""
     taken = {"fast": 0, "slow": 0}
-    fast, slow = coding_import._read_fields, coding_import._read_chunk
+    fast, slow = codings_csv._read_fields, codings_csv._read_chunk
 
     def counted_fast(*args, **kwargs):
         taken["fast"] += 1
@@ -71,8 +71,8 @@ def paths_taken(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         taken["slow"] += 1
         return slow(*args, **kwargs)
 
-    monkeypatch.setattr(coding_import, "_read_fields", counted_fast)
-    monkeypatch.setattr(coding_import, "_read_chunk", counted_slow)
+    monkeypatch.setattr(codings_csv, "_read_fields", counted_fast)
+    monkeypatch.setattr(codings_csv, "_read_chunk", counted_slow)
     return taken
 
 
@@ -107,7 +107,7 @@ def test_plain_file_is_read_column_wise_with_the_same_result(tmp_path, paths_tak
 
 def test_pieces_of_different_widths(tmp_path, paths_taken, monkeypatch) -> None:
     """No header: rows may carry a coder or not; each piece is read on its own."""
-    monkeypatch.setattr(coding_import, "_CHUNK_CHARS", 20)
+    monkeypatch.setattr(codings_csv, "_CHUNK_CHARS", 20)
     lines = ["int01,19,43,Access > Waiting", "", "int01,44,60,Access > Dismissed,bob", *ROWS[4:]]
     _result, fast_state = _import(tmp_path, "fast", lines)
     assert paths_taken["fast"] >= 3 and paths_taken["slow"] == 0
@@ -190,8 +190,8 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             started.append(self._process is not None)
 
     monkeypatch.setattr(beside, "Beside", Watched)
-    monkeypatch.setattr(coding_import, "_PARALLEL_CHARS", 0)
-    monkeypatch.setattr(coding_import, "_CHUNK_CHARS", 60)
+    monkeypatch.setattr(codings_csv, "_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(codings_csv, "_CHUNK_CHARS", 60)
     return started
 
 
@@ -207,7 +207,7 @@ def test_a_file_read_in_two_processes_gives_the_one_process_result(
     lines = _halves()
     two_result, two_state = _import(tmp_path, "two", lines)
     assert forks == [True]
-    monkeypatch.setattr(coding_import, "_PARALLEL_CHARS", 10**12)
+    monkeypatch.setattr(codings_csv, "_PARALLEL_CHARS", 10**12)
     one_result, one_state = _import(tmp_path, "one", lines)
     assert forks == [True]  # no second child
     assert two_state == one_state

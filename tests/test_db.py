@@ -403,8 +403,8 @@ def test_0005_down_again_gives_back_text_times(db_path: Path) -> None:
     moment = datetime(2026, 11, 25, 10, 11, 12, 345678, tzinfo=UTC)
     with sqlite3.connect(db_path) as conn:
         conn.execute(
-            "INSERT INTO codes (name, description, color, position, created_at) "
-            "VALUES ('c', '', '', 0, ?)",
+            "INSERT INTO codes (name, name_key, description, color, position, created_at) "
+            "VALUES ('c', 'c', '', '', 0, ?)",
             (to_microseconds(moment),),
         )
     engine = make_engine(to_url(db_path))

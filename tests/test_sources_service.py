@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from cen_themes.db import open_project
 from cen_themes.errors import InputError
-from cen_themes.models import Event, Segment, Source
+from cen_themes.models import Event, Source
+from cen_themes.nlp import SegmentSpan
 from cen_themes.services import sources
 
 from .benchmarks.generate import write_corpus
@@ -36,11 +37,10 @@ def test_failure_while_writing_leaves_no_trace(project, tmp_path: Path, monkeypa
     path.write_text("Q: Hello?\nA: Hi.\n", encoding="utf-8")
     before = dump_database(Path(project.path))
 
-    def broken(session, source_id, segments):
-        session.add(Segment(source_id=source_id, start=5, end=2, speaker=None, turn=0))
-        session.flush()  # violates the span check constraint
+    def broken(documents):  # a segment that violates the span check constraint
+        return [[SegmentSpan(start=5, end=2, speaker=None, turn=0)] for _d in documents]
 
-    monkeypatch.setattr(sources, "_insert_segments", broken)
+    monkeypatch.setattr(sources.nlp, "segment_many", broken)
     with pytest.raises(Exception, match="CHECK constraint"):
         sources.import_files(project, [path], coder="ann")
     assert dump_database(Path(project.path)) == before

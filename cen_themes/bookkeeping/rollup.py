@@ -1,19 +1,25 @@
-"""Keep the derived tables that make theme counts fast.
+"""The derived tables that make theme counts fast, kept by every change.
 
 ``theme_rollup`` lists every code a theme brings (its own and its subthemes', each
 once); ``excerpt_themes`` lists every excerpt a theme brings with ``refs``, the number
-of codings that bring it. Codings added or removed adjust ``refs``;
-anything larger adjusts them with set-based statements for the codes concerned
-(:func:`codes_changing`), or rebuilds whole themes when themes themselves move.
+of its codings whose code the theme brings. So ``excerpt_themes`` is a sum over the
+(theme, code) pairs of ``theme_rollup`` of those codes' codings, and it stays right
+when each change moves only what it touched:
+
+- codings inserted or deleted: their contributions under the rollup as it is
+  (:func:`add`, :func:`subtract`);
+- the rollup itself changed (codes assigned, themes moved or deleted): the codings of
+  each pair that came or went (:func:`sync_structure`).
+
+Only :mod:`cen_themes.bookkeeping.change` calls these, so no service can forget one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollup
@@ -21,21 +27,26 @@ from cen_themes.models import Coding, ExcerptTheme, Theme, ThemeCode, ThemeRollu
 if TYPE_CHECKING:
     import numpy as np
 
+Pairs = set[tuple[int, int]]
 
-def rebuild_rollup(session: Session) -> set[int]:
-    """Recompute which codes each theme brings; return the themes whose set changed."""
+
+def wanted_rollup(session: Session) -> Pairs:
+    """Every (theme, code) pair the themes' codes and tree call for."""
     parents = dict(session.execute(select(Theme.id, Theme.parent_id)).all())
-    own: dict[int, set[int]] = {theme: set() for theme in parents}
+    wanted: Pairs = set()
     for theme_id, code_id in session.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
-        own[theme_id].add(code_id)
-    wanted: set[tuple[int, int]] = set()
-    for theme_id, codes in own.items():
         ancestor: int | None = theme_id
         seen: set[int] = set()
         while ancestor is not None and ancestor not in seen:
             seen.add(ancestor)
-            wanted.update((ancestor, code) for code in codes)
+            wanted.add((ancestor, code_id))
             ancestor = parents.get(ancestor)
+    return wanted
+
+
+def rebuild_rollup(session: Session) -> tuple[Pairs, Pairs]:
+    """Bring ``theme_rollup`` up to date; return the pairs that went and that came."""
+    wanted = wanted_rollup(session)
     current = set(session.execute(select(ThemeRollup.theme_id, ThemeRollup.code_id)))
     gone, new = current - wanted, wanted - current
     if gone:
@@ -48,41 +59,48 @@ def rebuild_rollup(session: Session) -> set[int]:
         session.execute(
             insert(ThemeRollup), [{"theme_id": t, "code_id": c} for t, c in sorted(new)]
         )
-    return {t for t, _c in gone | new}
+    return gone, new
 
 
-def refresh_themes(session: Session, theme_ids: Iterable[int]) -> None:
-    """Rebuild the excerpt rows of these themes from their codings."""
-    themes = sorted(set(theme_ids))
-    if not themes:
-        return
-    session.execute(delete(ExcerptTheme).where(ExcerptTheme.theme_id.in_(themes)))
-    for theme_id in themes:
-        session.execute(
-            text(
-                "INSERT INTO excerpt_themes (theme_id, excerpt_id, source_id, refs) "
-                "SELECT r.theme_id, c.excerpt_id, c.source_id, count(*) "
-                "FROM theme_rollup r JOIN codings c ON c.code_id = r.code_id "
-                "WHERE r.theme_id = :theme "
-                "GROUP BY r.theme_id, c.source_id, c.excerpt_id"
-            ),
-            {"theme": theme_id},
+def sync_structure(session: Session) -> None:
+    """After theme assignments or the themes' tree changed: the rollup follows, and
+    each pair that went (came) takes its code's codings out of (into) its theme."""
+    gone, new = rebuild_rollup(session)
+    for theme_id, codes in sorted(_by_theme(gone).items()):
+        _subtract_counts(session, _pair_counts(theme_id, codes), ExcerptTheme.theme_id == theme_id)
+    for theme_id, codes in sorted(_by_theme(new).items()):
+        _upsert_counts(session, _pair_counts(theme_id, codes))
+
+
+def _by_theme(pairs: Pairs) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for theme_id, code_id in pairs:
+        grouped.setdefault(theme_id, []).append(code_id)
+    return grouped
+
+
+def _pair_counts(theme_id: int, codes: Iterable[int]):
+    """(theme, source, excerpt, codings) that these codes' codings bring one theme."""
+    return (
+        select(
+            literal(theme_id).label("theme_id"),
+            Coding.source_id,
+            Coding.excerpt_id,
+            func.count().label("n"),
         )
-
-
-def after_structure_change(session: Session) -> None:
-    """After themes were added, moved or removed: rebuild the rows of those whose codes
-    changed."""
-    refresh_themes(session, rebuild_rollup(session))
+        .where(Coding.code_id.in_(sorted(codes)))
+        .group_by(Coding.source_id, Coding.excerpt_id)
+    )
 
 
 def _contributions(where: ColumnElement[bool]):
-    """(theme, excerpt, source, codings) for the codings matching ``where``."""
+    """(theme, source, excerpt, codings) for the codings matching ``where``, under
+    the rollup as it is."""
     return (
         select(
             ThemeRollup.theme_id,
-            Coding.excerpt_id,
             Coding.source_id,
+            Coding.excerpt_id,
             func.count().label("n"),
         )
         .join(Coding, Coding.code_id == ThemeRollup.code_id)
@@ -92,22 +110,52 @@ def _contributions(where: ColumnElement[bool]):
     )
 
 
-def add(session: Session, where: ColumnElement[bool]) -> None:
-    """Count the codings matching ``where`` into the themes that bring their codes
-    (call after they exist, with the rollup as it now is). One set-based upsert."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _upsert_counts(session: Session, counts) -> None:
+    """Add (theme, source, excerpt, n) rows into ``excerpt_themes``. One statement."""
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
     statement = upsert(ExcerptTheme).from_select(
-        ["theme_id", "excerpt_id", "source_id", "refs"], _contributions(where)
+        ["theme_id", "source_id", "excerpt_id", "refs"], counts
     )
     statement = statement.on_conflict_do_update(
         index_elements=["theme_id", "source_id", "excerpt_id"],
         set_={"refs": ExcerptTheme.refs + statement.excluded.refs},
     )
     session.execute(statement)
+
+
+def _subtract_counts(session: Session, counts, emptied: ColumnElement[bool]) -> None:
+    """Take (theme, source, excerpt, n) rows out of ``excerpt_themes``; rows left at
+    zero among those matching ``emptied`` go."""
+    d = counts.subquery()
+    session.execute(
+        update(ExcerptTheme)
+        .values(refs=ExcerptTheme.refs - d.c.n)
+        .where(
+            ExcerptTheme.theme_id == d.c.theme_id,
+            ExcerptTheme.source_id == d.c.source_id,
+            ExcerptTheme.excerpt_id == d.c.excerpt_id,
+        )
+    )
+    session.execute(delete(ExcerptTheme).where(ExcerptTheme.refs <= 0, emptied))
+
+
+def add(session: Session, where: ColumnElement[bool]) -> None:
+    """Count the codings matching ``where`` into the themes that bring their codes
+    (call after they exist)."""
+    _upsert_counts(session, _contributions(where))
+
+
+def subtract(session: Session, where: ColumnElement[bool]) -> None:
+    """Take the codings matching ``where`` out of the themes' counts (call before
+    they change)."""
+    _subtract_counts(
+        session,
+        _contributions(where),
+        ExcerptTheme.excerpt_id.in_(select(Coding.excerpt_id).where(where)),
+    )
 
 
 def code_themes(session: Session) -> np.ndarray:
@@ -154,42 +202,3 @@ def fresh_rows(
         "excerpt_id": rows[:, 2],
         "refs": refs,
     }
-
-
-def subtract(session: Session, where: ColumnElement[bool]) -> None:
-    """Take the codings matching ``where`` out of the themes' counts (call before
-    they change, with the rollup as it was)."""
-    d = _contributions(where).subquery()
-    session.execute(
-        update(ExcerptTheme)
-        .values(refs=ExcerptTheme.refs - d.c.n)
-        .where(
-            ExcerptTheme.theme_id == d.c.theme_id,
-            ExcerptTheme.source_id == d.c.source_id,
-            ExcerptTheme.excerpt_id == d.c.excerpt_id,
-        )
-    )
-    session.execute(
-        delete(ExcerptTheme).where(
-            ExcerptTheme.refs <= 0,
-            ExcerptTheme.excerpt_id.in_(select(Coding.excerpt_id).where(where)),
-        )
-    )
-
-
-@contextmanager
-def codes_changing(
-    session: Session, code_ids: Iterable[int], refresh_changed: bool = False
-) -> Iterator[None]:
-    """Around a change to these codes' codings or theme assignments: their part of the
-    theme counts is taken out before and put back after, under the new rollup. The
-    cost follows these codes' codings, not the size of the themes."""
-    codes = sorted(set(code_ids))
-    if codes:
-        subtract(session, Coding.code_id.in_(codes))
-    yield
-    changed = rebuild_rollup(session)
-    if codes:
-        add(session, Coding.code_id.in_(codes))
-    if refresh_changed:  # themes themselves moved: their whole rows follow
-        refresh_themes(session, changed)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Code, Theme
+
+if TYPE_CHECKING:
+    from cen_themes.bookkeeping.change import Change
 
 SEPARATOR = " > "
 _SPLIT = re.compile(r"\s+>\s+")
@@ -51,17 +55,29 @@ def check_name(name: str, what: str = "code") -> str:
 
 
 class Tree(Generic[Node]):
-    """All nodes of one tree, loaded once per unit of work."""
+    """All nodes of one tree, loaded once per unit of work. A tree read inside a change
+    (``change.codes``, ``change.themes``) can also create, rename and move nodes."""
 
-    def __init__(self, session: Session, model: type[Node], what: str) -> None:
+    def __init__(
+        self, session: Session, model: type[Node], what: str, change: Change | None = None
+    ) -> None:
         self.session = session
         self.model = model
         self.what = what
-        rows = session.execute(select(model.id, model.name, model.parent_id, model.position)).all()
-        self.name = {r.id: r.name for r in rows}
-        self.position = {r.id: r.position for r in rows}
-        self.parent: dict[int, int | None] = {r.id: r.parent_id for r in rows}
+        self._change = change
+        self.name: dict[int, str] = {}
+        self.position: dict[int, int] = {}
+        self.parent: dict[int, int | None] = {}
         self._children: dict[int | None, list[int]] = {}
+        self._load(select(model.id, model.name, model.parent_id, model.position))
+
+    def _load(self, query) -> None:
+        """Add the nodes a query finds (id, name, parent_id, position) that are new."""
+        rows = [r for r in self.session.execute(query) if r.id not in self.name]
+        for r in rows:
+            self.name[r.id] = r.name
+            self.position[r.id] = r.position
+            self.parent[r.id] = r.parent_id
         for r in sorted(rows, key=lambda r: (r.position, r.id)):
             self._children.setdefault(r.parent_id, []).append(r.id)
 
@@ -101,11 +117,17 @@ class Tree(Generic[Node]):
         return found
 
     def child_named(self, parent: int | None, name: str) -> int | None:
-        wanted = name.casefold()
-        for child in self._children.get(parent, []):
-            if self.name[child].casefold() == wanted:
-                return child
-        return None
+        """The child of ``parent`` with this name (any case); two of them are an
+        ambiguity to report, never a silent pick."""
+        wanted = name_key(name)
+        found = [c for c in self._children.get(parent, []) if name_key(self.name[c]) == wanted]
+        if len(found) > 1:
+            paths = ", ".join(f"'{self.path(c)}' (#{c})" for c in found)
+            raise InputError(
+                f"{self.what} name '{name.strip()}' is ambiguous: {paths} share it; "
+                "rename or merge one of them"
+            )
+        return found[0] if found else None
 
     def lookup(self, text: str) -> int | None:
         """The node a full path or a unique name names; None if nothing matches."""
@@ -120,8 +142,8 @@ class Tree(Generic[Node]):
         top = self.child_named(None, parts[0])
         if top is not None:
             return top
-        wanted = parts[0].casefold()
-        matches = [n for n, name in self.name.items() if name.casefold() == wanted]
+        wanted = name_key(parts[0])
+        matches = [n for n, name in self.name.items() if name_key(name) == wanted]
         if len(matches) > 1:
             paths = ", ".join(f"'{self.path(m)}'" for m in sorted(matches, key=self.path))
             raise InputError(f"{self.what} name '{parts[0]}' is ambiguous: give one of {paths}")
@@ -137,74 +159,91 @@ class Tree(Generic[Node]):
             raise NotFoundError(f"no {self.what} named '{text.strip()}'{hint}")
         return node
 
-    # -- changing ----------------------------------------------------------------
-    def add(self, parent: int | None, name: str, **fields: object) -> Node:
-        """Create a child node (flushed, so it has an id)."""
+    # -- changing (inside a change) ------------------------------------------------
+    def add(self, parent: int | None, name: str) -> int:
+        """Create a child node; a sibling of the same name is an error."""
         name = check_name(name, self.what)
         if self.child_named(parent, name) is not None:
             raise InputError(f"a {self.what} named '{name}' already exists {self._place(parent)}")
-        node = self._new(parent, name, **fields)
-        self.session.flush()
-        self._register(node)
+        (node,), _made = self._create([(parent, name)])
         return node
 
-    def next_position(self, parent: int | None) -> int:
-        return max((self.position[c] for c in self._children.get(parent, [])), default=-1) + 1
+    def ensure(self, text: str) -> tuple[int, list[int]]:
+        """The node a path or unique name names, creating missing levels of a path.
 
-    def _new(self, parent: int | None, name: str, **fields: object) -> Node:
-        node = self.model(
-            name=name, parent_id=parent, position=self.next_position(parent), **fields
-        )
-        self.session.add(node)
-        return node
-
-    def _register(self, node: Node) -> None:
-        self.name[node.id] = node.name
-        self.parent[node.id] = node.parent_id
-        self.position[node.id] = node.position
-        self._children.setdefault(node.parent_id, []).append(node.id)
-
-    def ensure_many(self, texts: list[str]) -> tuple[dict[str, int], list[int]]:
-        """:meth:`ensure` for many paths at once, one flush per tree level.
-
-        Returns (node of each text, ids of the nodes created, parents first).
+        Returns (node, ids of the nodes created, top first).
         """
+        existing = self.lookup(text)
+        if existing is not None:
+            return existing, []
+        return self.ensure_path(text)
+
+    def ensure_path(self, text: str) -> tuple[int, list[int]]:
+        """The node at exactly this path (a bare name is a top-level node), creating
+        missing levels. Returns (node, ids of the nodes created, top first)."""
+        found, created = self.ensure_many([text], exact=True)
+        return found[text], created
+
+    def ensure_many(
+        self, texts: list[str], exact: bool = False
+    ) -> tuple[dict[str, int], list[int]]:
+        """:meth:`ensure` (with ``exact``, :meth:`ensure_path`) for many texts at once,
+        one insert per tree level. Returns (node of each text, ids of the nodes
+        created, parents first)."""
         found: dict[str, int] = {}
         missing: dict[str, list[str]] = {}
         for text in texts:
-            node = self.lookup(text)
+            node = None if exact else self.lookup(text)
             if node is None:
                 missing[text] = split_path(text, self.what)
             else:
                 found[text] = node
         created: list[int] = []
-        deepest = max((len(parts) for parts in missing.values()), default=0)
-        for depth in range(deepest):
-            level: dict[tuple[int | None, str], Node] = {}
+        for depth in range(max((len(parts) for parts in missing.values()), default=0)):
+            level: dict[tuple[int | None, str], tuple[int | None, str]] = {}
             for parts in missing.values():
-                if depth >= len(parts):
-                    continue
-                parent = self._walk(parts[:depth])
-                key = (parent, parts[depth].casefold())
-                if self.child_named(parent, parts[depth]) is None and key not in level:
-                    # siblings made together share a position; their ids order them
-                    level[key] = self._new(parent, parts[depth])
+                if depth < len(parts):
+                    parent = self._walk(parts[:depth])
+                    if self.child_named(parent, parts[depth]) is None:
+                        level.setdefault((parent, name_key(parts[depth])), (parent, parts[depth]))
             if level:
-                self.session.flush()
-                for node in level.values():
-                    self._register(node)
-                    created.append(node.id)
+                _nodes, made = self._create(list(level.values()))
+                created.extend(made)
         for text, parts in missing.items():
             node = self._walk(parts)
             assert node is not None
             found[text] = node
         return found, created
 
-    def _walk(self, parts: list[str]) -> int | None:
-        node: int | None = None
-        for part in parts:
-            node = self.child_named(node, part)
-        return node
+    def rename(self, node: int, new_name: str) -> bool:
+        """Give a node a new name; a sibling's name is an error. False if unchanged."""
+        new_name = check_name(new_name, self.what)
+        clash = self.child_named(self.parent[node], new_name)
+        if clash is not None and clash != node:
+            raise InputError(
+                f"a {self.what} named '{new_name}' already exists beside '{self.path(node)}'"
+            )
+        changed = self._writer().update(
+            self.model.__tablename__,
+            self.model.id == node,
+            {"name": new_name, "name_key": name_key(new_name)},
+        )
+        self.name[node] = new_name
+        return bool(changed)
+
+    def move(self, node: int, parent: int | None, position: int | None = None) -> bool:
+        """Put a node (with its subtree) under ``parent`` (None: the top level), last
+        unless a ``position`` is given. False if it was there already."""
+        self.check_move(node, parent)
+        if position is None:
+            position = self.next_position(parent)
+        changed = self._writer().update(
+            self.model.__tablename__,
+            self.model.id == node,
+            {"parent_id": parent, "position": position},
+        )
+        self._reparent(node, parent)
+        return bool(changed)
 
     def check_move(self, node: int, parent: int | None) -> None:
         """Refuse to move ``node`` under ``parent`` (None: the top level) when that is
@@ -220,34 +259,83 @@ class Tree(Generic[Node]):
                 f"a {self.what} named '{self.name[node]}' already exists {self._place(parent)}"
             )
 
+    def next_position(self, parent: int | None) -> int:
+        return max((self.position[c] for c in self._children.get(parent, [])), default=-1) + 1
+
     def _place(self, parent: int | None) -> str:
         return "at the top level" if parent is None else f"under '{self.path(parent)}'"
 
-    def reparent(self, node: int, parent: int | None) -> None:
+    def _reparent(self, node: int, parent: int | None) -> None:
         self._children[self.parent[node]].remove(node)
         self.parent[node] = parent
         self._children.setdefault(parent, []).append(node)
 
-    def ensure(self, text: str, **fields: object) -> tuple[int, list[int]]:
-        """The node a path or unique name names, creating missing levels of a path.
-
-        Returns (node, ids of the nodes created, top first).
-        """
-        existing = self.lookup(text)
-        if existing is not None:
-            return existing, []
-        return self.ensure_path(text, **fields)
-
-    def ensure_path(self, text: str, **fields: object) -> tuple[int, list[int]]:
-        """The node at exactly this path (a bare name is a top-level node), creating
-        missing levels. Returns (node, ids of the nodes created, top first)."""
-        created: list[int] = []
+    def _walk(self, parts: list[str]) -> int | None:
         node: int | None = None
-        for part in split_path(text, self.what):
-            child = self.child_named(node, part)
-            if child is None:
-                child = self.add(node, part, **fields).id
-                created.append(child)
-            node = child
-        assert node is not None
-        return node, created
+        for part in parts:
+            node = self.child_named(node, part)
+        return node
+
+    def _writer(self) -> Change:
+        if self._change is None:
+            raise RuntimeError(f"a {self.what} tree read outside a change cannot change")
+        return self._change
+
+    def _create(self, wanted: list[tuple[int | None, str]]) -> tuple[list[int], list[int]]:
+        """Create these (parent, name) nodes, siblings made together sharing a position
+        (their ids order them). Returns (the node of each, the nodes this change made).
+
+        Where another program made one of them since this tree was read, the database
+        refuses its twin: that program's node is read and used instead."""
+        writer = self._writer()
+        nodes: dict[tuple[int | None, str], int] = {}
+        made: list[int] = []
+        todo = list(wanted)
+        while todo:
+            rows = [
+                self.model(
+                    name=name,
+                    name_key=name_key(name),
+                    parent_id=parent,
+                    position=self.next_position(parent),
+                )
+                for parent, name in todo
+            ]
+            try:
+                writer.add(*rows)
+            except IntegrityError:
+                known = len(self.name)
+                self._reload_children({parent for parent, _name in todo})
+                if len(self.name) == known:  # no twin appeared: not a race
+                    raise
+                for parent, name in todo:
+                    twin = self.child_named(parent, name)
+                    if twin is not None:
+                        nodes[(parent, name)] = twin
+                todo = [w for w in todo if w not in nodes]
+                continue
+            for key, row in zip(todo, rows, strict=True):
+                self.name[row.id] = row.name
+                self.parent[row.id] = row.parent_id
+                self.position[row.id] = row.position
+                self._children.setdefault(row.parent_id, []).append(row.id)
+                nodes[key] = row.id
+                made.append(row.id)
+            todo = []
+        return [nodes[w] for w in wanted], made
+
+    def _reload_children(self, parents: set[int | None]) -> None:
+        m = self.model
+        clauses = []
+        ids = sorted(p for p in parents if p is not None)
+        if ids:
+            clauses.append(m.parent_id.in_(ids))
+        if None in parents:
+            clauses.append(m.parent_id.is_(None))
+        self._load(select(m.id, m.name, m.parent_id, m.position).where(or_(*clauses)))
+
+
+def name_key(name: str) -> str:
+    """What sibling names are compared by, here and by the database's unique index:
+    case folded, surrounding spaces dropped."""
+    return name.strip().casefold()

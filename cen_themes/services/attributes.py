@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.change import Change
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Attribute, Source
+from cen_themes.results import AttributeChange
 from cen_themes.services.sources import check_attributes, find_source
 from cen_themes.textfiles import read_csv
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeChange:
-    source_id: int
-    source: str
-    key: str
-    before: str | None
-    after: str
 
 
 def set_attributes(
@@ -32,11 +22,10 @@ def set_attributes(
     attributes = check_attributes(attributes)
     if not attributes:
         raise InputError("give at least one KEY=VALUE")
-    with project.write() as session:
-        found = find_source(session, source)
-        journal = Journal(session)
-        changes = _apply(session, journal, found, attributes)
-        _record(session, journal, changes, coder, f"set {_describe(changes)} on {found.name}")
+    with project.change("attributes.set", coder) as ch:
+        found = find_source(ch.session, source)
+        changes = _apply(ch, found, attributes)
+        _describe(ch, changes, f"set {_listed(changes)} on {found.name}")
     return changes
 
 
@@ -56,8 +45,8 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
             raise InputError(f"{path}: column {position} of the header has no name")
     if len(set(keys)) != len(keys):
         raise InputError(f"{path}: the header names an attribute twice")
-    with project.write() as session:
-        names = dict(session.execute(select(Source.name, Source.id)).all())
+    with project.change("attributes.set", coder) as ch:
+        names = dict(ch.session.execute(select(Source.name, Source.id)).all())
         wanted: list[tuple[int, dict[str, str]]] = []
         for line, row in enumerate(body, start=2):
             if not any(cell.strip() for cell in row):
@@ -72,61 +61,42 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
             values = {k: v.strip() for k, v in zip(keys, row[1:], strict=False) if v.strip()}
             wanted.append((names[name], values))
         changes: list[AttributeChange] = []
-        journal = Journal(session)
         for source_id, values in wanted:
-            changes.extend(_apply(session, journal, session.get(Source, source_id), values))
-        _record(
-            session,
-            journal,
-            changes,
-            coder,
-            f"imported {len(changes)} attribute values from {path.name}",
-        )
+            source = ch.session.get(Source, source_id)
+            assert source is not None
+            changes.extend(_apply(ch, source, values))
+        _describe(ch, changes, f"imported {len(changes)} attribute values from {path.name}")
     return changes
 
 
-def _apply(
-    session: Session, journal: Journal, source: Source, values: dict[str, str]
-) -> list[AttributeChange]:
+def _apply(ch: Change, source: Source, values: dict[str, str]) -> list[AttributeChange]:
     existing = {a.key: a for a in source.attributes}
     changes = []
     for key, value in values.items():
         current = existing.get(key)
         if current is None:
-            attribute = Attribute(source_id=source.id, key=key, value=value)
-            session.add(attribute)
-            session.flush()
-            journal.inserted("attributes", [attribute.id])
+            ch.add(Attribute(source_id=source.id, key=key, value=value))
             changes.append(AttributeChange(source.id, source.name, key, None, value))
         elif current.value != value:
             changes.append(AttributeChange(source.id, source.name, key, current.value, value))
-            journal.update("attributes", Attribute.id == current.id, {"value": value})
+            ch.update("attributes", Attribute.id == current.id, {"value": value})
     return changes
 
 
-def _describe(changes: list[AttributeChange]) -> str:
+def _listed(changes: list[AttributeChange]) -> str:
     return ", ".join(f"{c.key}={c.after}" for c in changes) or "nothing new"
 
 
-def _record(
-    session: Session, journal: Journal, changes: list[AttributeChange], coder: str, summary: str
-) -> None:
-    if not changes:
-        return
-    record(
-        session,
-        "attributes.set",
-        summary,
-        coder,
-        ops=journal.ops,
-        changes=[
-            {
-                "source_id": c.source_id,
-                "source": c.source,
-                "key": c.key,
-                "before": c.before,
-                "after": c.after,
-            }
-            for c in changes
-        ],
-    )
+def _describe(ch: Change, changes: list[AttributeChange], summary: str) -> None:
+    """The change's summary, and each value's before and after for the trail."""
+    ch.summary = summary
+    ch.payload["changes"] = [
+        {
+            "source_id": c.source_id,
+            "source": c.source,
+            "key": c.key,
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in changes
+    ]

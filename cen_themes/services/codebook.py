@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from cen_themes.bookkeeping import rollup
-from cen_themes.bookkeeping.trail import Journal, record
-from cen_themes.bookkeeping.trees import Tree, check_name
+from cen_themes.bookkeeping.change import Change
+from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Code, Coding, Excerpt, Memo, Theme, ThemeCode
-from cen_themes.results import CodeInfo
+from cen_themes.results import CodeChange, CodeInfo
+from cen_themes.wording import plural
 
 # Distinct colours for new codes, used in turn (the TUI shades excerpts with them).
 PALETTE = (
@@ -52,42 +51,28 @@ def code_tree(session: Session) -> Tree[Code]:
     return Tree(session, Code, "code")
 
 
-def ensure_code(
-    session: Session, tree: Tree[Code], journal: Journal, text: str, literal: bool = False
-) -> tuple[int, list[int]]:
+def ensure_code(ch: Change, text: str, literal: bool = False) -> tuple[int, list[int]]:
     """The code a path or unique name names (with ``literal``, exactly this path),
-    creating missing levels with palette colours. Journaled; returns (code, created)."""
-    node, created = tree.ensure_path(text) if literal else tree.ensure(text)
-    for code_id in created:
-        code = session.get(Code, code_id)
-        assert code is not None
-        code.color = PALETTE[(code_id - 1) % len(PALETTE)]
-    journal.inserted("codes", created)
-    if created:
-        session.flush()
+    creating missing levels with palette colours. Returns (code, codes created)."""
+    node, created = ch.codes.ensure_path(text) if literal else ch.codes.ensure(text)
+    _colour(ch, created)
     return node, created
 
 
-def ensure_codes(
-    session: Session, tree: Tree[Code], journal: Journal, texts: list[str]
-) -> tuple[dict[str, int], list[str]]:
+def ensure_codes(ch: Change, texts: list[str]) -> tuple[dict[str, int], list[str]]:
     """:func:`ensure_code` for many codes at once. Returns (code of each text, paths
     of the codes created)."""
-    found, created = tree.ensure_many(texts)
+    found, created = ch.codes.ensure_many(texts)
+    _colour(ch, created)
+    return found, [ch.codes.path(c) for c in created]
+
+
+def _colour(ch: Change, created: list[int]) -> None:
+    """New codes take the palette's colours in turn, by id."""
     for code_id in created:
-        code = session.get(Code, code_id)
+        code = ch.session.get(Code, code_id)
         assert code is not None
         code.color = PALETTE[(code_id - 1) % len(PALETTE)]
-    journal.inserted("codes", created)
-    return found, [tree.path(c) for c in created]
-
-
-@dataclass(frozen=True, slots=True)
-class CodeChange:
-    """What a codebook change did, in words, and the code it left."""
-
-    summary: str
-    path: str | None
 
 
 def create_code(
@@ -98,48 +83,40 @@ def create_code(
     description: str = "",
     colour: str | None = None,
 ) -> CodeChange:
-    with project.write() as session:
-        tree = code_tree(session)
-        journal = Journal(session)
-        node, created = ensure_code(session, tree, journal, path, literal=True)
+    with project.change("code.create", coder) as ch:
+        node, created = ensure_code(ch, path, literal=True)
         if not created:
-            raise InputError(f"code '{tree.path(node)}' already exists")
-        code = session.get(Code, node)
+            raise InputError(f"code '{ch.codes.path(node)}' already exists")
+        code = ch.session.get(Code, node)
         assert code is not None
         code.description = description.strip()
         if colour is not None:
             code.color = normalise_colour(colour)
-        summary = f"created code {tree.path(node)}"
-        record(session, "code.create", summary, coder, ops=journal.ops)
-        return CodeChange(summary, tree.path(node))
+        ch.summary = f"created code {ch.codes.path(node)}"
+        return CodeChange(ch.summary, ch.codes.path(node))
 
 
 def _set_field(project: Project, code: str, field: str, value: str, coder: str) -> CodeChange:
-    with project.write() as session:
-        tree = code_tree(session)
-        node = tree.find(code)
-        before = tree.path(node)
+    with project.change(f"code.{field}", coder) as ch:
+        node = ch.codes.find(code)
+        before = ch.codes.path(node)
         if field == "name":
-            clash = tree.child_named(tree.parent[node], value)
-            if clash is not None and clash != node:
-                raise InputError(f"a code named '{value}' already exists beside '{before}'")
-        journal = Journal(session)
-        journal.update("codes", Code.id == node, {field: value})
-        if not journal.ops:
+            changed = ch.codes.rename(node, value)
+        else:
+            changed = bool(ch.update("codes", Code.id == node, {field: value}))
+        if not changed:
             return CodeChange(f"{before}: no change", before)
         if field == "name":
-            tree.name[node] = value
-            summary = f"renamed code {before} to {tree.path(node)}"
+            ch.summary = f"renamed code {before} to {ch.codes.path(node)}"
         elif field == "description":
-            summary = f"described code {before}"
+            ch.summary = f"described code {before}"
         else:
-            summary = f"coloured code {before} {value}"
-        record(session, f"code.{field}", summary, coder, ops=journal.ops)
-        return CodeChange(summary, tree.path(node))
+            ch.summary = f"coloured code {before} {value}"
+        return CodeChange(ch.summary, ch.codes.path(node))
 
 
 def rename_code(project: Project, code: str, new_name: str, *, coder: str) -> CodeChange:
-    return _set_field(project, code, "name", check_name(new_name, "code"), coder)
+    return _set_field(project, code, "name", new_name, coder)
 
 
 def describe_code(project: Project, code: str, description: str, *, coder: str) -> CodeChange:
@@ -152,52 +129,45 @@ def colour_code(project: Project, code: str, colour: str, *, coder: str) -> Code
 
 def move_code(project: Project, code: str, parent: str | None, *, coder: str) -> CodeChange:
     """Move a code (with its children) under another code, or to the top level."""
-    with project.write() as session:
-        tree = code_tree(session)
-        node = tree.find(code)
-        target = None if parent is None else tree.find(parent)
-        tree.check_move(node, target)
-        old = tree.path(node)
-        position = tree.next_position(target)
-        journal = Journal(session)
-        journal.update("codes", Code.id == node, {"parent_id": target, "position": position})
-        tree.reparent(node, target)
-        summary = f"moved code {old} to {tree.path(node)}"
-        if journal.ops:  # themes bring codes assigned to them, not their children
-            record(session, "code.move", summary, coder, ops=journal.ops)
-        return CodeChange(summary, tree.path(node))
+    with project.change("code.move", coder) as ch:
+        node = ch.codes.find(code)
+        target = None if parent is None else ch.codes.find(parent)
+        old = ch.codes.path(node)
+        ch.codes.move(node, target)  # themes bring codes assigned to them, not children
+        ch.summary = f"moved code {old} to {ch.codes.path(node)}"
+        return CodeChange(ch.summary, ch.codes.path(node))
 
 
-def _remove_codings(session: Session, journal: Journal, code_ids: set[int]) -> tuple[int, int]:
+def _remove_codings(ch: Change, code_ids: set[int]) -> tuple[int, int]:
     """Delete the codings of these codes and the excerpts left without codings.
 
     Returns (codings removed, excerpts removed).
     """
     where = Coding.code_id.in_(code_ids)
-    excerpt_ids = set(session.scalars(select(Coding.excerpt_id).where(where).distinct()))
-    removed = journal.delete("codings", where)
+    excerpt_ids = set(ch.session.scalars(select(Coding.excerpt_id).where(where).distinct()))
+    removed = ch.delete("codings", where)
     emptied = set()
     if excerpt_ids:
         still_coded = set(
-            session.scalars(
+            ch.session.scalars(
                 select(Coding.excerpt_id).where(Coding.excerpt_id.in_(excerpt_ids)).distinct()
             )
         )
         emptied = excerpt_ids - still_coded
         if emptied:
-            journal.delete("excerpts", Excerpt.id.in_(emptied))
+            ch.delete("excerpts", Excerpt.id.in_(emptied))
     return len(removed), len(emptied)
 
 
 def delete_code(project: Project, code: str, *, coder: str, force: bool = False) -> CodeChange:
     """Delete a code and its children; refused while in use unless ``force``."""
-    with project.write() as session:
-        tree = code_tree(session)
+    with project.change("code.delete", coder) as ch:
+        tree = ch.codes
         node = tree.find(code)
         subtree = {node} | tree.descendants(node)
         path = tree.path(node)
-        codings = session.scalar(select(func.count()).where(Coding.code_id.in_(subtree)))
-        themes = session.scalar(
+        codings = ch.session.scalar(select(func.count()).where(Coding.code_id.in_(subtree)))
+        themes = ch.session.scalar(
             select(func.count(func.distinct(ThemeCode.theme_id))).where(
                 ThemeCode.code_id.in_(subtree)
             )
@@ -209,25 +179,22 @@ def delete_code(project: Project, code: str, *, coder: str, force: bool = False)
                 f"{f', {children} child codes' if children else ''}); "
                 "use --force to delete it with its codings"
             )
-        journal = Journal(session)
-        with rollup.codes_changing(session, subtree):
-            removed, emptied = _remove_codings(session, journal, subtree)
-            journal.delete("theme_codes", ThemeCode.code_id.in_(subtree))
-            journal.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
-            for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
-                journal.delete("codes", Code.id == depth_first)
+        removed, emptied = _remove_codings(ch, subtree)
+        ch.delete("theme_codes", ThemeCode.code_id.in_(subtree))
+        ch.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
+        for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
+            ch.delete("codes", Code.id == depth_first)
         parts = [f"deleted code {path}"]
         if children:
-            parts.append(f"{children} child code{'s' if children != 1 else ''}")
+            parts.append(plural(children, "child code"))
         if removed:
-            parts.append(f"{removed} coding{'s' if removed != 1 else ''}")
+            parts.append(plural(removed, "coding"))
         if emptied:
-            parts.append(f"{emptied} excerpt{'s' if emptied != 1 else ''} left uncoded")
+            parts.append(f"{plural(emptied, 'excerpt')} left uncoded")
         if themes:
-            parts.append(f"unassigned from {themes} theme{'s' if themes != 1 else ''}")
-        summary = ", ".join(parts)
-        record(session, "code.delete", summary, coder, ops=journal.ops)
-        return CodeChange(summary, None)
+            parts.append(f"unassigned from {plural(themes, 'theme')}")
+        ch.summary = ", ".join(parts)
+        return CodeChange(ch.summary, None)
 
 
 def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) -> CodeChange:
@@ -235,18 +202,12 @@ def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) ->
     assignments and memos moved, descriptions appended; the merged codes go."""
     if not codes:
         raise InputError("name at least one code to merge")
-    with project.write() as session:
-        tree = code_tree(session)
-        journal = Journal(session)
-        merged = []
-        for text in codes:
-            node = tree.find(text)
-            if node not in merged:
-                merged.append(node)
-        target_node = tree.lookup(into)
-        if target_node is None:
-            target_node, _created = ensure_code(session, tree, journal, into)
-        target = target_node
+    with project.change("code.merge", coder) as ch:
+        tree = ch.codes
+        merged = list(dict.fromkeys(tree.find(text) for text in codes))
+        target = tree.lookup(into)
+        if target is None:
+            target, _created = ensure_code(ch, into)
         merged = [m for m in merged if m != target]
         if not merged:
             raise InputError(f"nothing to merge: every code named is '{tree.path(target)}' itself")
@@ -258,39 +219,33 @@ def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) ->
                 )
         target_path = tree.path(target)
         merged_paths = [tree.path(m) for m in merged]
-        with rollup.codes_changing(session, [target, *merged]):
-            moved, dropped = _repoint_codings(session, journal, merged, target)
-            _move_children(session, tree, journal, merged, target)
-            _move_theme_codes(session, journal, merged, target)
-            journal.update(
-                "memos",
-                and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
-                {"target_id": target},
-            )
-            descriptions = [
-                f"{tree.name[m]}: {d}"
-                for m in merged
-                if (d := session.scalar(select(Code.description).where(Code.id == m)))
-            ]
-            if descriptions:
-                current = session.scalar(select(Code.description).where(Code.id == target)) or ""
-                combined = (
-                    "\n".join([current, *descriptions]) if current else "\n".join(descriptions)
-                )
-                journal.update("codes", Code.id == target, {"description": combined})
-            for node in merged:
-                journal.delete("codes", Code.id == node)
-        summary = (
+        moved, dropped = _repoint_codings(ch, merged, target)
+        _move_children(ch, merged, target)
+        _move_theme_codes(ch, merged, target)
+        ch.update(
+            "memos",
+            and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
+            {"target_id": target},
+        )
+        descriptions = [
+            f"{tree.name[m]}: {d}"
+            for m in merged
+            if (d := ch.session.scalar(select(Code.description).where(Code.id == m)))
+        ]
+        if descriptions:
+            current = ch.session.scalar(select(Code.description).where(Code.id == target)) or ""
+            combined = "\n".join([current, *descriptions]) if current else "\n".join(descriptions)
+            ch.update("codes", Code.id == target, {"description": combined})
+        for node in merged:
+            ch.delete("codes", Code.id == node)
+        ch.summary = (
             f"merged {', '.join(merged_paths)} into {target_path}: "
             f"{moved} codings moved, {dropped} duplicates dropped"
         )
-        record(session, "code.merge", summary, coder, ops=journal.ops)
-        return CodeChange(summary, target_path)
+        return CodeChange(ch.summary, target_path)
 
 
-def _repoint_codings(
-    session: Session, journal: Journal, merged: list[int], target: int
-) -> tuple[int, int]:
+def _repoint_codings(ch: Change, merged: list[int], target: int) -> tuple[int, int]:
     """Point the merged codes' codings at the target; drop those that would repeat a
     coding the target already has (same excerpt, same coder)."""
     other = aliased(Coding)
@@ -307,16 +262,15 @@ def _repoint_codings(
             .exists()
         )
     )
-    duplicates = set(session.scalars(rank))
+    duplicates = set(ch.session.scalars(rank))
     if duplicates:
-        journal.delete("codings", Coding.id.in_(duplicates))
-    moved = journal.update("codings", Coding.code_id.in_(merged), {"code_id": target})
+        ch.delete("codings", Coding.id.in_(duplicates))
+    moved = ch.update("codings", Coding.code_id.in_(merged), {"code_id": target})
     return len(moved), len(duplicates)
 
 
-def _move_children(
-    session: Session, tree: Tree[Code], journal: Journal, merged: list[int], target: int
-) -> None:
+def _move_children(ch: Change, merged: list[int], target: int) -> None:
+    tree = ch.codes
     for node in merged:
         for child in tree.children(node):
             clash = tree.child_named(target, tree.name[child])
@@ -325,23 +279,21 @@ def _move_children(
                     f"cannot merge: '{tree.path(child)}' would clash with '{tree.path(clash)}'; "
                     "rename or merge one of them first"
                 )
-            journal.update("codes", Code.id == child, {"parent_id": target})
-            tree.reparent(child, target)
+            tree.move(child, target, position=tree.position[child])
 
 
-def _move_theme_codes(session: Session, journal: Journal, merged: list[int], target: int) -> None:
-    rows = session.execute(
+def _move_theme_codes(ch: Change, merged: list[int], target: int) -> None:
+    rows = ch.session.execute(
         select(ThemeCode.theme_id, ThemeCode.code_id).where(ThemeCode.code_id.in_(merged))
     ).all()
     if not rows:
         return
-    has_target = set(session.scalars(select(ThemeCode.theme_id).where(ThemeCode.code_id == target)))
-    journal.delete("theme_codes", ThemeCode.code_id.in_(merged))
+    has_target = set(
+        ch.session.scalars(select(ThemeCode.theme_id).where(ThemeCode.code_id == target))
+    )
+    ch.delete("theme_codes", ThemeCode.code_id.in_(merged))
     new = sorted({theme for theme, _code in rows} - has_target)
-    for theme in new:
-        session.add(ThemeCode(theme_id=theme, code_id=target))
-    session.flush()
-    journal.inserted_keys("theme_codes", [(theme, target) for theme in new])
+    ch.add(*(ThemeCode(theme_id=theme, code_id=target) for theme in new))
 
 
 def list_codes(project: Project, *, usage: bool = True) -> list[CodeInfo]:

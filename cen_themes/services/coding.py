@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cen_themes.bookkeeping import rollup
-from cen_themes.bookkeeping.trail import Journal, record
+from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.models import Coder, Coding, Excerpt, Source
-from cen_themes.results import ExcerptView
-from cen_themes.services.codebook import code_tree, ensure_code
+from cen_themes.models import Base, Coder, Coding, Excerpt, Source
+from cen_themes.results import CodingResult, SpansResult
+from cen_themes.services.codebook import ensure_code
 from cen_themes.services.sources import find_source
+from cen_themes.wording import plural
+
+Span = tuple[int, int, int]  # source id, start, end
 
 
-@dataclass(frozen=True, slots=True)
-class CodingResult:
-    """What coding a span did: the excerpt as it now is, and what was new."""
-
-    excerpt: ExcerptView
-    added: bool  # False when that code by that coder was already on the span
-    created_codes: list[str]
-
-
-def coder_id(session: Session, journal: Journal, name: str) -> int:
-    """The coder with this name, created (and journaled) when new."""
+def coder_id(ch: Change, name: str) -> int:
+    """The coder with this name, created when new (or found, when another program
+    created it a moment ago)."""
     name = name.strip()
     if not name:
         raise InputError("a coder name cannot be empty")
-    found = session.scalar(select(Coder.id).where(Coder.name == name))
+
+    def existing() -> int | None:
+        return ch.session.scalar(select(Coder.id).where(Coder.name == name))
+
+    found = existing()
     if found is not None:
         return found
-    coder = Coder(name=name)
-    session.add(coder)
-    session.flush()
-    journal.inserted("coders", [coder.id])
-    return coder.id
+    return ch.add_unique(Coder(name=name), existing)[0]
 
 
 def check_span(source: Source | str, length: int, start: int, end: int) -> None:
@@ -50,12 +45,6 @@ def check_span(source: Source | str, length: int, start: int, end: int) -> None:
         raise InputError(f"{name}: start {start} must be before end {end}")
     if end > length:
         raise InputError(f"{name}: end {end} is past the end of the text ({length} characters)")
-
-
-def _source_for_span(session: Session, name: str, start: int, end: int) -> Source:
-    source = find_source(session, name)
-    check_span(source, len(source.text), start, end)
-    return source
 
 
 def apply_code(
@@ -69,59 +58,13 @@ def apply_code(
     memo: str | None = None,
 ) -> CodingResult:
     """Code the span [start, end) of a source; a missing code path is created."""
-    with project.write() as session:
-        found = _source_for_span(session, source, start, end)
-        journal = Journal(session)
-        tree = code_tree(session)
-        code_id, created = ensure_code(session, tree, journal, code)
-        who = coder_id(session, journal, coder)
-        excerpt = session.scalar(
-            select(Excerpt).where(
-                Excerpt.source_id == found.id, Excerpt.start == start, Excerpt.end == end
-            )
-        )
-        if excerpt is None:
-            excerpt = Excerpt(source_id=found.id, start=start, end=end, memo=memo or "")
-            session.add(excerpt)
-            session.flush()
-            journal.inserted("excerpts", [excerpt.id])
-        elif memo is not None:
-            journal.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
-        existing = session.scalar(
-            select(Coding.id).where(
-                Coding.excerpt_id == excerpt.id, Coding.code_id == code_id, Coding.coder_id == who
-            )
-        )
-        added = existing is None
-        if added:
-            coding = Coding(
-                excerpt_id=excerpt.id, code_id=code_id, coder_id=who, source_id=found.id
-            )
-            session.add(coding)
-            session.flush()
-            journal.inserted("codings", [coding.id])
-            rollup.add(session, Coding.id == coding.id)
-        path = tree.path(code_id)
-        if journal.ops:
-            record(
-                session,
-                "coding.apply",
-                f"coded {found.name} {start}-{end} with {path}",
-                coder,
-                ops=journal.ops,
-            )
-        (view,) = excerpt_views(session, Excerpt.id == excerpt.id)
-        return CodingResult(view, added, [tree.path(c) for c in created])
-
-
-@dataclass(frozen=True, slots=True)
-class SpansResult:
-    """What coding several spans at once did."""
-
-    summary: str
-    added: int  # spans that got the code
-    already: int  # spans that had that code by that coder already
-    created_codes: list[str]
+    with project.change("coding.apply", coder) as ch:
+        found = _sources(ch.session, [(source, start, end)])[source]
+        code_id, created = ensure_code(ch, code)
+        excerpts, added = code_spans(ch, [(found.id, start, end)], code_id, coder, memo)
+        ch.summary = f"coded {found.name} {start}-{end} with {ch.codes.path(code_id)}"
+        (view,) = excerpt_views(ch.session, Excerpt.id == excerpts[0], code_tree=ch.codes)
+        return CodingResult(view, bool(added), [ch.codes.path(c) for c in created])
 
 
 def apply_code_spans(
@@ -132,67 +75,109 @@ def apply_code_spans(
     unique = list(dict.fromkeys(spans))
     if not unique:
         raise InputError("no spans to code")
-    with project.write() as session:
-        found: dict[str, Source] = {}
-        for name, start, end in unique:
-            if name not in found:
-                found[name] = find_source(session, name)
-            check_span(found[name], len(found[name].text), start, end)
-        journal = Journal(session)
-        tree = code_tree(session)
-        code_id, created = ensure_code(session, tree, journal, code)
-        who = coder_id(session, journal, coder)
-        source_ids = {source.id for source in found.values()}
-        excerpt_ids = {
-            (source_id, start, end): excerpt_id
-            for excerpt_id, source_id, start, end in session.execute(
-                select(Excerpt.id, Excerpt.source_id, Excerpt.start, Excerpt.end).where(
-                    Excerpt.source_id.in_(source_ids)
-                )
-            )
-        }
+    with project.change("coding.apply", coder) as ch:
+        found = _sources(ch.session, unique)
+        code_id, created = ensure_code(ch, code)
         wanted = [(found[name].id, start, end) for name, start, end in unique]
-        new_excerpts = [
-            Excerpt(source_id=s, start=a, end=b, memo="")
-            for s, a, b in wanted
-            if (s, a, b) not in excerpt_ids
-        ]
-        session.add_all(new_excerpts)
-        session.flush()
-        journal.inserted("excerpts", [e.id for e in new_excerpts])
-        excerpt_ids.update({(e.source_id, e.start, e.end): e.id for e in new_excerpts})
-        targets = {excerpt_ids[key]: key[0] for key in wanted}
-        coded = set(
-            session.scalars(
-                select(Coding.excerpt_id).where(
-                    Coding.excerpt_id.in_(list(targets)),
-                    Coding.code_id == code_id,
-                    Coding.coder_id == who,
-                )
-            )
-        )
-        new_codings = [
-            Coding(excerpt_id=e, code_id=code_id, coder_id=who, source_id=s)
-            for e, s in targets.items()
-            if e not in coded
-        ]
-        session.add_all(new_codings)
-        session.flush()
-        coding_ids = [c.id for c in new_codings]
-        journal.inserted("codings", coding_ids)
-        if coding_ids:
-            rollup.add(session, Coding.id.in_(coding_ids))
-        path = tree.path(code_id)
+        _excerpts, added = code_spans(ch, wanted, code_id, coder)
+        already = len(set(wanted)) - len(added)
         n_sources = len({name for name, _s, _e in unique})
-        summary = (
-            f"coded {len(new_codings)} span{'' if len(new_codings) == 1 else 's'} "
-            f"in {n_sources} source{'' if n_sources == 1 else 's'} with {path}"
-        )
-        if coded:
-            summary += f" ({len(coded)} already coded)"
-        if journal.ops:
-            record(session, "coding.apply", summary, coder, ops=journal.ops)
-        return SpansResult(summary, len(new_codings), len(coded), [tree.path(c) for c in created])
+        ch.summary = (
+            f"coded {plural(len(added), 'span')} in {plural(n_sources, 'source')} "
+            f"with {ch.codes.path(code_id)}"
+        ) + (f" ({already} already coded)" if already else "")
+        return SpansResult(ch.summary, len(added), already, [ch.codes.path(c) for c in created])
+
+
+def code_spans(
+    ch: Change, spans: list[Span], code_id: int, coder: str, memo: str | None = None
+) -> tuple[list[int], list[int]]:
+    """Apply one code by one coder to spans (source id, start, end): the one way
+    codings are made, but for a bulk import's. A span's excerpt is made when new (with
+    ``memo``; an existing excerpt gets ``memo`` when one is given), and a coding that
+    is there already is left alone. Returns (the excerpt of each span, the codings
+    added)."""
+    who = coder_id(ch, coder)
+    span_key = tuple_(Excerpt.source_id, Excerpt.start, Excerpt.end)
+    excerpts, _new = _find_or_add(
+        ch,
+        spans,
+        lambda wanted: {
+            (s, a, b): e
+            for e, s, a, b in _rows_where_in(
+                ch.session,
+                select(Excerpt.id, Excerpt.source_id, Excerpt.start, Excerpt.end),
+                span_key,
+                wanted,
+            )
+        },
+        lambda s, a, b: Excerpt(source_id=s, start=a, end=b, memo=memo or ""),
+    )
+    if memo is not None:
+        ch.update("excerpts", Excerpt.id.in_(sorted(set(excerpts.values()))), {"memo": memo})
+    source_of = {excerpts[span]: span[0] for span in spans}
+    _codings, added = _find_or_add(
+        ch,
+        [(e,) for e in source_of],
+        lambda wanted: {
+            (e,): c
+            for c, e in _rows_where_in(
+                ch.session,
+                select(Coding.id, Coding.excerpt_id).where(
+                    Coding.code_id == code_id, Coding.coder_id == who
+                ),
+                Coding.excerpt_id,
+                [e for (e,) in wanted],
+            )
+        },
+        lambda e: Coding(excerpt_id=e, code_id=code_id, coder_id=who, source_id=source_of[e]),
+    )
+    return [excerpts[span] for span in spans], added
+
+
+def _find_or_add(
+    ch: Change,
+    keys: list[tuple],
+    existing: Callable[[list[tuple]], dict[tuple, int]],
+    make: Callable[..., Base],
+) -> tuple[dict[tuple, int], list[int]]:
+    """The id of the row of each key, found by ``existing`` or inserted as ``make(*key)``.
+    Returns (the id of each key, the ids inserted). A row that another program inserted
+    since this change looked (a unique constraint refuses its twin) is found on a second
+    look."""
+    wanted = list(dict.fromkeys(keys))
+    found = existing(wanted)
+    added: list[int] = []
+    while missing := [k for k in wanted if k not in found]:
+        rows = [make(*key) for key in missing]
+        try:
+            ch.add(*rows)
+        except IntegrityError:
+            twins = existing(missing)
+            if not twins:  # not a race: a real problem
+                raise
+            found.update(twins)
+            continue
+        ids = [row.id for row in rows]  # type: ignore[attr-defined]
+        found.update(zip(missing, ids, strict=True))
+        added.extend(ids)
+    return found, added
+
+
+def _rows_where_in(session: Session, query, column, values: list, size: int = 500):
+    """Rows of ``query`` whose ``column`` is among ``values``, a few hundred at a time."""
+    for start in range(0, len(values), size):
+        yield from session.execute(query.where(column.in_(values[start : start + size])))
+
+
+def _sources(session: Session, spans: list[tuple[str, int, int]]) -> dict[str, Source]:
+    """The sources the spans name, each span checked against its source's text."""
+    found: dict[str, Source] = {}
+    for name, start, end in spans:
+        if name not in found:
+            found[name] = find_source(session, name)
+        check_span(found[name], len(found[name].text), start, end)
+    return found
 
 
 def _excerpt_at(session: Session, source: Source, start: int, end: int) -> Excerpt:
@@ -218,17 +203,17 @@ def remove_coding(
 ) -> str:
     """Remove codings from the excerpt [start, end): of ``code`` (else the only code
     there), by coder ``by`` (else by anyone). The excerpt goes with its last coding."""
-    with project.write() as session:
-        found = _source_for_span(session, source, start, end)
-        excerpt = _excerpt_at(session, found, start, end)
-        tree = code_tree(session)
+    with project.change("coding.remove", coder) as ch:
+        found = _sources(ch.session, [(source, start, end)])[source]
+        excerpt = _excerpt_at(ch.session, found, start, end)
+        tree = ch.codes
         where = Coding.excerpt_id == excerpt.id
         if by is not None:
-            who = session.scalar(select(Coder.id).where(Coder.name == by))
+            who = ch.session.scalar(select(Coder.id).where(Coder.name == by))
             if who is None:
                 raise NotFoundError(f"no coder named '{by}'")
             where = and_(where, Coding.coder_id == who)
-        present = sorted(set(session.scalars(select(Coding.code_id).where(where))))
+        present = sorted(set(ch.session.scalars(select(Coding.code_id).where(where))))
         if code is None:
             if len(present) > 1:
                 paths = ", ".join(f"'{tree.path(c)}'" for c in present)
@@ -242,31 +227,24 @@ def remove_coding(
         if target is None or target not in present:
             label = f"'{tree.path(target)}'" if target is not None else "no code"
             raise NotFoundError(f"{found.name} {start}-{end} is not coded with {label}")
-        where = and_(where, Coding.code_id == target)
-        journal = Journal(session)
-        rollup.subtract(session, where)
-        removed = journal.delete("codings", where)
-        remaining = session.scalar(
+        removed = ch.delete("codings", and_(where, Coding.code_id == target))
+        remaining = ch.session.scalar(
             select(Coding.id).where(Coding.excerpt_id == excerpt.id).limit(1)
         )
         if remaining is None:
-            journal.delete("excerpts", Excerpt.id == excerpt.id)
-        summary = (
+            ch.delete("excerpts", Excerpt.id == excerpt.id)
+        ch.summary = (
             f"removed {tree.path(target)} from {found.name} {start}-{end} "
-            f"({len(removed)} coding{'s' if len(removed) != 1 else ''})"
+            f"({plural(len(removed), 'coding')})"
         )
-        record(session, "coding.remove", summary, coder, ops=journal.ops)
-        return summary
+        return ch.summary
 
 
 def set_memo(project: Project, source: str, start: int, end: int, memo: str, *, coder: str) -> str:
     """Write the memo of the excerpt [start, end) (an empty memo clears it)."""
-    with project.write() as session:
-        found = _source_for_span(session, source, start, end)
-        excerpt = _excerpt_at(session, found, start, end)
-        journal = Journal(session)
-        journal.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
-        summary = f"memo on {found.name} {start}-{end}" + (" cleared" if not memo else "")
-        if journal.ops:
-            record(session, "excerpt.memo", summary, coder, ops=journal.ops)
-        return summary
+    with project.change("excerpt.memo", coder) as ch:
+        found = _sources(ch.session, [(source, start, end)])[source]
+        excerpt = _excerpt_at(ch.session, found, start, end)
+        ch.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
+        ch.summary = f"memo on {found.name} {start}-{end}" + (" cleared" if not memo else "")
+        return ch.summary

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes import nlp
-from cen_themes.bookkeeping.trail import Journal, record
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
 from cen_themes.models import Attribute, Excerpt, Segment, Source
-from cen_themes.results import ExcerptView
+from cen_themes.results import (
+    ExcerptView,
+    ImportOutcome,
+    ImportReport,
+    SegmentInfo,
+    SourceDetail,
+    SourceSummary,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,66 +33,6 @@ if TYPE_CHECKING:
 # Files are read and segmented this many at a time (spaCy is fastest on batches);
 # each file is still written in a transaction of its own.
 IMPORT_BATCH = 16
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSummary:
-    name: str
-    kind: str
-    words: int
-    segments: int
-    excerpts: int
-    attributes: dict[str, str]
-    imported_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentInfo:
-    start: int
-    end: int
-    speaker: str | None
-    turn: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceDetail:
-    name: str
-    kind: str
-    text: str
-    attributes: dict[str, str]
-    segments: list[SegmentInfo]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOutcome:
-    """What happened to one file: imported, skipped (identical content) or failed."""
-
-    path: Path
-    status: Literal["imported", "skipped", "failed"]
-    message: str
-    source: str | None = None
-    words: int = 0
-    segments: int = 0
-
-
-@dataclass
-class ImportReport:
-    outcomes: list[ImportOutcome] = field(default_factory=list)
-
-    def _with(self, status: str) -> list[ImportOutcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    @property
-    def imported(self) -> list[ImportOutcome]:
-        return self._with("imported")
-
-    @property
-    def skipped(self) -> list[ImportOutcome]:
-        return self._with("skipped")
-
-    @property
-    def failed(self) -> list[ImportOutcome]:
-        return self._with("failed")
 
 
 Progress = Callable[[ImportOutcome], None]
@@ -205,8 +149,8 @@ def _store(
     except InputError as exc:
         return ImportOutcome(path, "failed", f"{path}: {exc}; use --name to give another name")
     try:
-        with project.write() as session:
-            clash = _clash(session, path, name, digest)
+        with project.change("source.import", coder) as ch:
+            clash = _clash(ch.session, path, name, digest)
             if clash is not None:
                 return clash
             source = Source(
@@ -218,32 +162,26 @@ def _store(
                 original_filename=path.name,
                 format=document.format,
             )
-            session.add(source)
-            session.flush()
-            journal = Journal(session)
-            journal.inserted("sources", [source.id])
-            added = [Attribute(source_id=source.id, key=k, value=v) for k, v in attributes.items()]
-            session.add_all(added)
-            session.flush()
-            journal.inserted("attributes", [a.id for a in added])
-            _insert_segments(session, source.id, segments)
-            first, last = session.execute(
-                select(func.min(Segment.id), func.max(Segment.id)).where(
-                    Segment.source_id == source.id
-                )
-            ).one()
-            if first is not None:
-                journal.inserted("segments", range(first, last + 1))
-            record(
-                session,
-                "source.import",
-                f"imported {name} from {path.name} ({words} words, {len(segments)} segments)",
-                coder,
-                source_id=source.id,
-                name=name,
-                content_hash=digest,
-                attributes=attributes,
-                ops=journal.ops,
+            ch.add(source)
+            ch.add(*(Attribute(source_id=source.id, key=k, value=v) for k, v in attributes.items()))
+            ch.insert(
+                "segments",
+                [
+                    {
+                        "source_id": source.id,
+                        "start": s.start,
+                        "end": s.end,
+                        "speaker": s.speaker,
+                        "turn": s.turn,
+                    }
+                    for s in segments
+                ],
+            )
+            ch.summary = (
+                f"imported {name} from {path.name} ({words} words, {len(segments)} segments)"
+            )
+            ch.payload.update(
+                source_id=source.id, name=name, content_hash=digest, attributes=attributes
             )
     except IntegrityError:
         # Another program may have imported the same name or content since we looked.
@@ -275,24 +213,6 @@ def _clash(session: Session, path: Path, name: str, digest: str) -> ImportOutcom
             "use --name to import it under another name",
         )
     return None
-
-
-def _insert_segments(session: Session, source_id: int, segments: list[nlp.SegmentSpan]) -> None:
-    if not segments:
-        return
-    session.execute(
-        insert(Segment),
-        [
-            {
-                "source_id": source_id,
-                "start": s.start,
-                "end": s.end,
-                "speaker": s.speaker,
-                "turn": s.turn,
-            }
-            for s in segments
-        ],
-    )
 
 
 def _attributes_by_source(session: Session, source_ids: Iterable[int] | None = None) -> dict:

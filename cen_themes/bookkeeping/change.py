@@ -1,0 +1,313 @@
+"""One change, one path: the unit of work every write of the project goes through.
+
+``with project.change("code.merge", coder) as ch:`` hands a service a :class:`Change`
+inside one transaction. The service says what it inserts (:meth:`Change.add`,
+:meth:`Change.bulk_insert`), updates (:meth:`Change.update`) and deletes
+(:meth:`Change.delete`), and sets the summary. The change keeps, in this one place:
+
+- the undo record: every operation is journaled (:mod:`cen_themes.bookkeeping.trail`);
+- the derived tables: ``theme_rollup`` and ``excerpt_themes`` follow each operation on
+  codings, theme assignments and themes (:mod:`cen_themes.bookkeeping.rollup`);
+- the audit Event, written when the change wrote anything, with the undo record in it;
+- races: a row that a unique constraint guards (a code's name among its siblings, a
+  coder's name, a span) and that another program made first is found and used.
+
+Anything written past it (an ORM object added, changed or deleted in the session, or
+an INSERT, UPDATE or DELETE statement run on it) is a bug and fails the change.
+Undo replays a reversal through the same operations, so it keeps the derived tables
+the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Table, bindparam, delete, event, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from cen_themes.bookkeeping import rollup, trail
+from cen_themes.bookkeeping.trees import Tree
+from cen_themes.models import Base, Code, Event, Theme
+
+if TYPE_CHECKING:
+    from cen_themes.bookkeeping.bulk_writes import BulkTable
+
+# What each table's changes mean for the derived tables.
+_CODINGS = "codings"
+_STRUCTURE = frozenset({"theme_codes", "themes"})  # changes the rollup's (theme, code) pairs
+
+
+class BypassError(RuntimeError):
+    """A write reached the session without going through the change (a bug)."""
+
+
+class Change:
+    """One unit of work: see the module's docstring. Made by ``Project.change``."""
+
+    def __init__(self, session: Session, kind: str, coder: str, *, journaled: bool = True) -> None:
+        self.session = session
+        self.kind = kind
+        self.coder = coder
+        self.summary = ""
+        self.payload: dict[str, Any] = {}  # what the Event carries besides the undo record
+        self.journal = trail.Journal()
+        self._journaled = journaled
+        self._wrote = False
+        self._trusted = 0  # > 0 while the change itself writes
+        # Rows this change inserted, held so the session keeps them (by id()).
+        self._ours: dict[int, Base] = {}
+        self._trees: dict[type, Tree[Any]] = {}
+        self._undoes: Event | None = None
+        event.listen(session, "before_flush", self._check_flush)
+        event.listen(session, "do_orm_execute", self._check_statement)
+
+    # -- what the service reads ---------------------------------------------------
+    @property
+    def codes(self) -> Tree[Code]:
+        """The codebook, loaded once in this change; nodes it creates are journaled."""
+        return self._tree(Code, "code")
+
+    @property
+    def themes(self) -> Tree[Theme]:
+        return self._tree(Theme, "theme")
+
+    def _tree(self, model: type, what: str) -> Tree[Any]:
+        if model not in self._trees:
+            self._trees[model] = Tree(self.session, model, what, change=self)
+        return self._trees[model]
+
+    @property
+    def wrote(self) -> bool:
+        return self._wrote
+
+    # -- writing -----------------------------------------------------------------
+    def add(self, *rows: Base) -> None:
+        """Insert ORM rows (flushed, so they have their ids). Inside a savepoint: when a
+        unique constraint refuses them, nothing of them stays and IntegrityError says so."""
+        if not rows:
+            return
+        with self._trust(), self.session.begin_nested():
+            self.session.add_all(rows)
+            self._ours.update((id(row), row) for row in rows)
+            self.session.flush()
+        by_table: dict[str, list[Base]] = {}
+        for row in rows:
+            by_table.setdefault(row.__table__.name, []).append(row)  # type: ignore[attr-defined]
+        for name, added in by_table.items():
+            t = trail.table(name)
+            keys = trail.key_columns(t)
+            if keys == ["id"]:
+                self._note_insert(t, [row.id for row in added])  # type: ignore[attr-defined]
+            else:
+                if self._journaled:
+                    self.journal.inserted_keys(name, [[getattr(r, k) for k in keys] for r in added])
+                with self._trust():
+                    self._after(name, None)
+            self._wrote = True
+
+    def insert(self, table_name: str, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert many plain rows of a table keyed by ``id`` (faster than ORM objects);
+        returns their ids, in order."""
+        if not rows:
+            return []
+        t = trail.table(table_name)
+        with self._trust():
+            statement = insert(t).returning(t.c.id, sort_by_parameter_order=True)
+            ids = list(self.session.execute(statement, rows).scalars())
+        self._note_insert(t, ids)
+        self._wrote = True
+        return ids
+
+    def add_unique(self, row: Base, existing: Callable[[], int | None]) -> tuple[int, bool]:
+        """Insert ``row`` unless a unique constraint finds its twin, which another
+        program may have made since this change looked: then ``existing()`` finds it.
+        Returns (id, whether this change made it)."""
+        try:
+            self.add(row)
+        except IntegrityError:
+            found = existing()
+            if found is None:
+                raise
+            return found, False
+        return row.id, True  # type: ignore[attr-defined]
+
+    def update(
+        self, table_name: str, where: ColumnElement[bool], values: dict[str, Any]
+    ) -> list[int]:
+        """Set ``values`` on the matching rows of a table keyed by ``id``; rows that hold
+        them already are left alone. Returns the ids changed."""
+        t = trail.table(table_name)
+        names = list(values)
+        before = self.session.execute(select(t.c.id, *(t.c[n] for n in names)).where(where))
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for row in before:
+            old = tuple(row[1:])
+            if any(o != values[n] for o, n in zip(old, names, strict=True)):
+                groups.setdefault(old, []).append(row.id)
+        changed = sorted(i for ids in groups.values() for i in ids)
+        if not changed:
+            return []
+        with self._trust():
+            for part in _id_chunks(t, changed):
+                self._before(table_name, part, names)
+                self.session.execute(update(t).where(part).values(values))
+                self._after(table_name, part, names)
+        if self._journaled:
+            self.journal.updated(table_name, groups, values)
+        self._wrote = True
+        return changed
+
+    def delete(self, table_name: str, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+        """Delete the matching rows, kept whole in the undo record. Returns them."""
+        t = trail.table(table_name)
+        rows = [dict(r._mapping) for r in self.session.execute(select(t).where(where))]
+        if rows:
+            self._delete(t, where)
+            if self._journaled:
+                self.journal.deleted(table_name, rows)
+        return rows
+
+    def set_on_new(self, table_name: str, column: str, values: dict[int, Any]) -> None:
+        """Fill a column of rows this change inserted (by id), one value each: nothing
+        to journal, since undoing the change deletes those rows."""
+        if not values:
+            return
+        t = trail.table(table_name)
+        with self._trust():
+            self.session.connection().execute(
+                update(t).where(t.c.id == bindparam("row_id")).values({column: bindparam("value")}),
+                [{"row_id": i, "value": v} for i, v in values.items()],
+            )
+
+    def bulk_insert(self, tables: list[BulkTable]) -> None:
+        """Insert millions of rows with bulk SQL, table after table (see
+        :mod:`cen_themes.bookkeeping.bulk_writes`), journaled as id ranges, with the
+        derived tables kept as for any insert."""
+        from cen_themes.bookkeeping.bulk_writes import write
+
+        with self._trust():
+            write(self.session, tables)
+        for table in tables:
+            if table.count and self._journaled:
+                self.journal.inserted(table.name, table.ids)
+            self._wrote = self._wrote or table.count > 0
+
+    # -- undo ----------------------------------------------------------------------
+    def undo(self, target: Event) -> None:
+        """Reverse ``target``'s recorded operations; the Event written for this change
+        says so and ``target`` is marked undone by it."""
+        for step in trail.reversal(target.payload["ops"]):
+            if step.action == "delete":
+                assert step.where is not None
+                if trail.self_referencing(step.table):
+                    # children before parents: a parent's RESTRICT key is checked per row
+                    ids = self.session.scalars(
+                        select(step.table.c.id).where(step.where).order_by(step.table.c.id.desc())
+                    ).all()
+                    for key in ids:
+                        self._delete(step.table, step.table.c.id == key)
+                else:
+                    self._delete(step.table, step.where)
+            elif step.action == "insert":
+                self._insert_rows(step.table, step.rows)
+            else:
+                assert step.where is not None
+                with self._trust():
+                    self._before(step.table.name, step.where, list(step.values))
+                    self.session.execute(update(step.table).where(step.where).values(step.values))
+                    self._after(step.table.name, step.where, list(step.values))
+        self._undoes = target
+        self._wrote = True
+
+    # -- finishing -----------------------------------------------------------------
+    def finish(self) -> Event | None:
+        """Write the change's Event if it wrote anything (called on success)."""
+        if not self._wrote:
+            return None
+        if not self.summary:
+            raise RuntimeError(f"change {self.kind!r} wrote without a summary")
+        payload = dict(self.payload)
+        if self._journaled:
+            payload["ops"] = self.journal.ops
+        with self._trust():
+            written = trail.record(self.session, self.kind, self.summary, self.coder, payload)
+            self.session.flush()
+            if self._undoes is not None:
+                self.session.execute(
+                    update(Event).where(Event.id == self._undoes.id).values(undone_by=written.id)
+                )
+                set_committed_value(self._undoes, "undone_by", written.id)
+        return written
+
+    def close(self) -> None:
+        event.remove(self.session, "before_flush", self._check_flush)
+        event.remove(self.session, "do_orm_execute", self._check_statement)
+
+    # -- the one place the derived tables are kept -------------------------------------
+    def _before(self, table_name: str, where: ColumnElement[bool], columns=None) -> None:
+        if table_name == _CODINGS and (columns is None or "code_id" in columns):
+            rollup.subtract(self.session, where)
+
+    def _after(self, table_name: str, where: ColumnElement[bool] | None, columns=None) -> None:
+        if (
+            table_name == _CODINGS
+            and where is not None
+            and (columns is None or "code_id" in columns)
+        ):
+            rollup.add(self.session, where)
+        elif table_name in _STRUCTURE and (columns is None or "parent_id" in columns):
+            rollup.sync_structure(self.session)
+
+    def _note_insert(self, t: Table, ids: list[int]) -> None:
+        if self._journaled:
+            self.journal.inserted(t.name, ids)
+        with self._trust():
+            for part in _id_chunks(t, ids):
+                self._after(t.name, part)
+
+    def _delete(self, t: Table, where: ColumnElement[bool]) -> None:
+        with self._trust():
+            self._before(t.name, where)
+            self.session.execute(delete(t).where(where))
+            self._after(t.name, None)
+        self._wrote = True
+
+    def _insert_rows(self, t: Table, rows: list[dict[str, Any]]) -> None:
+        with self._trust():
+            self.session.execute(insert(t), rows)
+            if "id" in t.c:
+                for part in _id_chunks(t, [r["id"] for r in rows]):
+                    self._after(t.name, part)
+            else:
+                self._after(t.name, None)
+        self._wrote = True
+
+    # -- the guard ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _trust(self) -> Iterator[None]:
+        self._trusted += 1
+        try:
+            yield
+        finally:
+            self._trusted -= 1
+
+    def _check_flush(self, session: Session, _context: Any, _instances: Any) -> None:
+        foreign = [o for o in session.new if id(o) not in self._ours and not self._trusted]
+        changed = [o for o in session.dirty if id(o) not in self._ours and session.is_modified(o)]
+        if foreign or changed or session.deleted:
+            what = (foreign or changed or list(session.deleted))[0]
+            raise BypassError(f"{type(what).__name__} written outside the change {self.kind!r}")
+
+    def _check_statement(self, state: ORMExecuteState) -> None:
+        if (state.is_insert or state.is_update or state.is_delete) and not self._trusted:
+            raise BypassError(f"a statement wrote outside the change {self.kind!r}")
+
+
+def _id_chunks(t: Table, ids: list[int]) -> Iterator[ColumnElement[bool]]:
+    runs = trail.ranges(ids)
+    for start in range(0, len(runs), 200):
+        yield trail.id_filter(t.c.id, runs[start : start + 200])
