@@ -9,7 +9,7 @@ import click
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
-from cen_themes.services import analysis, codebook, history
+from cen_themes.services import analysis, exports, history
 
 
 @cli.command()
@@ -78,17 +78,16 @@ def export_matrix(
     state: State, out: Path, rows: str, cells: str, group_by: str | None, transpose: bool
 ) -> None:
     """The theme-by-source (or code-by-source) matrix."""
-    from cen_themes.exporters import MATRIX_FORMATS, layout, write_matrix
-
-    _check_suffix(out, MATRIX_FORMATS)
-    data = analysis.matrix(
-        state.project(),
-        rows,  # type: ignore[arg-type]
-        with_excerpts=cells == "quotes" or out.suffix.lower() == ".html",
-        with_source_totals=transpose,
+    click.echo(
+        exports.export_matrix(
+            state.project(),
+            out,
+            rows,  # type: ignore[arg-type]
+            cells=cells,  # type: ignore[arg-type]
+            group_by=group_by,
+            transpose=transpose,
+        )
     )
-    write_matrix(layout(data, cells, group_by, transpose), out)  # type: ignore[arg-type]
-    click.echo(f"wrote {out} ({len(data.rows)} {rows} x {len(data.sources)} sources)")
 
 
 @export.command("quotes")
@@ -98,12 +97,7 @@ def export_matrix(
 @pass_state
 def export_quotes(state: State, out: Path, limit: int | None) -> None:
     """A report per theme and subtheme: its codes and illustrative excerpts."""
-    from cen_themes.exporters import QUOTES_FORMATS, write_quotes
-
-    _check_suffix(out, QUOTES_FORMATS)
-    reports = analysis.theme_reports(state.project(), limit=limit)
-    write_quotes(reports, out)
-    click.echo(f"wrote {out} ({len(reports)} top-level themes)")
+    click.echo(exports.export_quotes(state.project(), out, limit=limit))
 
 
 @export.command("codebook")
@@ -112,19 +106,7 @@ def export_quotes(state: State, out: Path, limit: int | None) -> None:
 @pass_state
 def export_codebook(state: State, out: Path) -> None:
     """The codebook with descriptions, colours, counts and themes."""
-    from cen_themes.exporters import CODEBOOK_FORMATS, write_codebook
-
-    _check_suffix(out, CODEBOOK_FORMATS)
-    codes = codebook.list_codes(state.project())
-    write_codebook(codes, out)
-    click.echo(f"wrote {out} ({len(codes)} codes)")
-
-
-def _check_suffix(out: Path, formats: tuple[str, ...]) -> None:
-    if out.suffix.lower() not in formats:
-        raise click.UsageError(
-            f"{out}: cannot write '{out.suffix or 'no extension'}'; use one of {' '.join(formats)}"
-        )
+    click.echo(exports.export_codebook(state.project(), out))
 
 
 @cli.command("log")

@@ -1,0 +1,62 @@
+"""Exports as a researcher asks for them, from the command line or the workbench alike.
+
+Each checks the target first (a format the export has, a folder that exists, a file
+that can be written), reads what that format needs (an HTML matrix carries its
+excerpts), and writes the file whole or not at all. Each returns what it wrote, in
+words, for the caller to show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cen_themes.db import Project
+from cen_themes.exporters import (
+    CODEBOOK_FORMATS,
+    MATRIX_FORMATS,
+    QUOTES_FORMATS,
+    layout,
+    write_codebook,
+    write_matrix,
+    write_quotes,
+)
+from cen_themes.exporters.files import check_target
+from cen_themes.results import CellsKind, RowsKind
+from cen_themes.services import analysis, codebook
+
+
+def export_matrix(
+    project: Project,
+    out: Path,
+    rows: RowsKind = "themes",
+    *,
+    cells: CellsKind = "count",
+    group_by: str | None = None,
+    transpose: bool = False,
+) -> str:
+    """The theme-by-source (or code-by-source) matrix."""
+    suffix = check_target(out, MATRIX_FORMATS, "a matrix")
+    data = analysis.matrix(
+        project,
+        rows,
+        with_excerpts=cells == "quotes" or suffix == ".html",
+        with_source_totals=transpose,
+    )
+    write_matrix(layout(data, cells, group_by, transpose), out)
+    return f"wrote {out} ({len(data.rows)} {rows} x {len(data.sources)} sources)"
+
+
+def export_quotes(project: Project, out: Path, *, limit: int | None = None) -> str:
+    """The quotes report: per theme and subtheme, its codes and excerpts."""
+    check_target(out, QUOTES_FORMATS, "a quotes report")
+    reports = analysis.theme_reports(project, limit=limit)
+    write_quotes(reports, out)
+    return f"wrote {out} ({len(reports)} top-level themes)"
+
+
+def export_codebook(project: Project, out: Path) -> str:
+    """The codebook with descriptions, colours, counts and themes."""
+    check_target(out, CODEBOOK_FORMATS, "a codebook")
+    codes = codebook.list_codes(project)
+    write_codebook(codes, out)
+    return f"wrote {out} ({len(codes)} codes)"
