@@ -17,6 +17,10 @@ from textual.worker import WorkerCancelled
 from cen_themes.db import Project, open_project
 
 REPO = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
+pg_only = pytest.mark.skipif(
+    not PG_URL, reason="CEN_THEMES_TEST_PG_URL not set: no PostgreSQL server for this run"
+)
 SHARED = REPO.parent / "shared"
 CORPORA = SHARED / "corpora"
 SAMPLES = REPO / "sample_transcripts"
@@ -36,6 +40,24 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def project(db_path: Path) -> Iterator[Project]:
     opened = open_project(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pg_project() -> Iterator[Project]:
+    """A new project in the test server's database (emptied first)."""
+    from sqlalchemy import text
+
+    from cen_themes.db import make_engine
+
+    assert PG_URL is not None, "mark the test with pg_only"
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    opened = open_project(PG_URL)
     yield opened
     opened.close()
 

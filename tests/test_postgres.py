@@ -5,7 +5,6 @@ Needs a server: set CEN_THEMES_TEST_PG_URL (CI's .ci/run starts one and sets it)
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,30 +12,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from cen_themes.db import head_revision, make_engine, open_project
+from cen_themes.db import head_revision
 from cen_themes.models import Base
 from cen_themes.services import sources
 
-PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
+from .conftest import pg_only
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not PG_URL, reason="CEN_THEMES_TEST_PG_URL not set: no PostgreSQL server for this run"
-    ),
-]
-
-
-@pytest.fixture
-def pg_project():
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    project = open_project(PG_URL)
-    yield project
-    project.close()
+pytestmark = [pytest.mark.postgres, pg_only]
 
 
 def test_new_postgres_project_is_at_head_and_matches_the_models(pg_project) -> None:

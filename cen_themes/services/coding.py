@@ -63,7 +63,7 @@ def apply_code(
         code_id, created = ensure_code(ch, code)
         excerpts, added = code_spans(ch, [(found.id, start, end)], code_id, coder, memo)
         ch.summary = f"coded {found.name} {start}-{end} with {ch.codes.path(code_id)}"
-        (view,) = excerpt_views(ch.session, Excerpt.id == excerpts[0], code_tree=ch.codes)
+        (view,) = excerpt_views(ch.session, Excerpt.id == excerpts[0])
         return CodingResult(view, bool(added), [ch.codes.path(c) for c in created])
 
 
