@@ -1,19 +1,29 @@
 """One error hierarchy for everything a user can get wrong.
 
 The command line turns a :class:`CenThemesError` into one line on stderr and exit code 1;
-the TUI turns it into a notification. Anything else is a bug and may show a traceback.
+the TUI turns it into a notification headed by the error's :attr:`~CenThemesError.title`.
+Anything else is a bug and may show a traceback.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class CenThemesError(Exception):
-    """A problem the user can fix: bad input, a missing item, an unusable project."""
+    """A problem the user can fix: bad input, a missing item, an unusable project.
 
-    def __init__(self, message: str, title: str = "Error") -> None:
+    ``title`` heads the notification in the workbench: a few words saying what kind of
+    problem this is, the message saying what exactly. Without one, each kind of error
+    has its own (:attr:`default_title`).
+    """
+
+    default_title: ClassVar[str] = "Cannot continue"
+
+    def __init__(self, message: str, title: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.title = title
+        self.title = title if title is not None else self.default_title
 
     def __str__(self) -> str:
         return self.message
@@ -21,6 +31,8 @@ class CenThemesError(Exception):
 
 class InputError(CenThemesError):
     """A file or value given by the user cannot be used."""
+
+    default_title = "Cannot do that"
 
 
 class ImportFormatError(InputError):
@@ -30,10 +42,16 @@ class ImportFormatError(InputError):
     (which knows the path) puts the name in front.
     """
 
+    default_title = "Cannot read the file"
+
 
 class NotFoundError(CenThemesError):
     """A source, code, theme or coder that was named does not exist."""
 
+    default_title = "Not found"
+
 
 class ProjectError(CenThemesError):
     """The project database cannot be opened or used."""
+
+    default_title = "Project unavailable"
