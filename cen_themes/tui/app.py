@@ -12,6 +12,7 @@ from cen_themes import db
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, history, sources
+from cen_themes.tui.notices import notify_error
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.help import HelpScreen
@@ -70,7 +71,7 @@ class CenThemesApp(App[None]):
         try:
             n_sources, n_codes = analysis.counts(self.project)
         except CenThemesError as exc:
-            self.notify(str(exc), title=exc.title, severity="error")
+            notify_error(self, exc)
             return
         where = self.project.path.name if self.project.path else self.project.display_name
         self.status = (
@@ -84,7 +85,7 @@ class CenThemesApp(App[None]):
         try:
             detail = sources.get_source(self.project, source)
         except CenThemesError as exc:
-            self.notify(str(exc), title=exc.title, severity="error")
+            notify_error(self, exc)
             return
         self.push_screen(ReaderScreen(detail, cursor, selection_end))
 
@@ -133,7 +134,7 @@ class CenThemesApp(App[None]):
         try:
             undone = history.undo(self.project, coder=self.coder)
         except CenThemesError as exc:
-            self.notify(str(exc), title=exc.title, severity="error")
+            notify_error(self, exc)
             return
         self.notify(f"undid: {undone.summary}")
         if isinstance(self.screen, WorkbenchScreen):

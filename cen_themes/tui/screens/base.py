@@ -11,7 +11,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from cen_themes.errors import CenThemesError
+from cen_themes.tui.notices import notify_error
 
 if TYPE_CHECKING:
     from cen_themes.tui.app import CenThemesApp
@@ -57,6 +57,7 @@ class WorkbenchScreen(Screen[None]):
     def reload(self) -> None:
         """Read again what the screen shows, after the project changed."""
 
-    def report(self, error: CenThemesError) -> None:
-        """A user's mistake or an unusable project: a notification, never a crash."""
-        self.notify(str(error), title=error.title, severity="error")
+    def report(self, error: Exception, doing: str = "that") -> None:
+        """A user's mistake or an unusable project, or a bug: a titled notification,
+        never a crash."""
+        notify_error(self, error, doing=doing)

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from cen_themes.errors import CenThemesError
+from cen_themes.tui.notices import notify_error
 
 Value = TypeVar("Value")
 
@@ -96,7 +97,7 @@ class TextEditor(ModalScreen[str | None]):
         try:
             self.save(text)
         except CenThemesError as exc:
-            self.notify(f"{exc} (nothing was lost: save again)", title=exc.title, severity="error")
+            notify_error(self, exc, note=" (nothing was lost: save again)")
             return
         self.dismiss(text)
 
