@@ -1,22 +1,26 @@
-"""What every workbench screen shares: the app with its project, a reload hook, and
-refilling a table without losing the user's place in it."""
+"""What every workbench screen shares: the app with its project, a reload hook, slow
+work in a thread, errors as notifications, and refilling a table without losing the
+user's place in it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.console import RenderableType
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable
+from textual.worker import Worker
 
 from cen_themes.tui.notices import notify_error
+from cen_themes.tui.work import Failure, ThreadWork
 
 if TYPE_CHECKING:
     from cen_themes.tui.app import CenThemesApp
 
 Rows = Sequence[tuple[str, Sequence[RenderableType]]]
+ResultT = TypeVar("ResultT")
 
 
 def highlighted_key(table: DataTable[Any]) -> str | None:
@@ -50,6 +54,10 @@ def refill(table: DataTable[Any], rows: Rows, keep: str | None = None) -> None:
 
 
 class WorkbenchScreen(Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self._work = ThreadWork(self)
+
     @property
     def workbench(self) -> CenThemesApp:
         return cast("CenThemesApp", self.app)
@@ -61,3 +69,23 @@ class WorkbenchScreen(Screen[None]):
         """A user's mistake or an unusable project, or a bug: a titled notification,
         never a crash."""
         notify_error(self, error, doing=doing)
+
+    def run_in_thread(
+        self,
+        work: Callable[[], ResultT],
+        done: Callable[[ResultT], None],
+        *,
+        doing: str,
+        group: str,
+        exclusive: bool = True,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> Worker[ResultT | Failure]:
+        """``work()`` in a thread worker of this screen, then ``done(result)`` here;
+        a failure is a notification, then ``failed(error)`` (see :mod:`cen_themes.tui.work`).
+        The work ends with the screen: nothing comes back to a closed one."""
+        return self._work.run(
+            work, done, doing=doing, group=group, exclusive=exclusive, failed=failed
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._work.deliver(event)

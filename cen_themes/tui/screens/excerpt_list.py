@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
-from cen_themes.errors import CenThemesError
 from cen_themes.results import ExcerptView
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
@@ -29,8 +27,9 @@ def preview(text: str, width: int = PREVIEW) -> str:
 
 
 class ExcerptListScreen(WorkbenchScreen):
-    """``excerpts_loader`` is called on every reload (it may raise CenThemesError), so
-    the list follows codings changed in the reader it opens; Escape goes back."""
+    """``excerpts_loader`` is called on every reload, in a thread (what it raises is a
+    notification), so the list follows codings changed in the reader it opens; Escape
+    goes back."""
 
     CSS_PATH = "excerpt_list.tcss"
 
@@ -39,7 +38,6 @@ class ExcerptListScreen(WorkbenchScreen):
         self.title_text = title
         self.excerpts_loader = excerpts_loader
         self.excerpts: list[ExcerptView] = []
-        self._reads = 0  # reloads asked for: only the latest one's excerpts are shown
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="title")
@@ -63,31 +61,23 @@ class ExcerptListScreen(WorkbenchScreen):
 
     def reload(self) -> None:
         """Read the excerpts in a worker: a large theme's take seconds, and the
-        workbench stays live meanwhile (the rows shown stay until the new ones come)."""
+        workbench stays live meanwhile (the rows shown stay until the new ones come).
+        Only the latest read is shown: a slower earlier one is let go."""
         if not self.excerpts:
             self.query_one("#title", Static).update(f"{self.title_text}  ·  reading…")
-        self._reads += 1
-        self._load(self._reads)
+        self.run_in_thread(
+            self.excerpts_loader,
+            self._show,
+            doing="reading the excerpts",
+            group="excerpts",
+            failed=self._failed,
+        )
 
-    @work(thread=True, exclusive=True, group="excerpts", exit_on_error=False)
-    def _load(self, read: int) -> None:
-        app = self.app  # a list closed meanwhile no longer knows its app
-        try:
-            found = self.excerpts_loader()
-        except CenThemesError as exc:
-            app.call_from_thread(self._failed, exc)
-            return
-        # A cancelled thread runs on: a later reload's excerpts may already be shown.
-        if read == self._reads:
-            app.call_from_thread(self._show, found)
-
-    def _failed(self, error: CenThemesError) -> None:
-        if self.is_attached:  # else: closed while its excerpts were read
-            self.report(error)
+    def _failed(self, _error: Exception) -> None:
+        if not self.excerpts:  # no longer "reading…"
+            self.query_one("#title", Static).update(self.title_text)
 
     def _show(self, found: list[ExcerptView]) -> None:
-        if not self.is_attached:  # closed while its excerpts were read
-            return
         distinct = list({e.id: e for e in found}.values())  # rows are keyed by id
         self.excerpts = distinct[:LISTED]
         rows = [

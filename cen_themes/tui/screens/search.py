@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
 from cen_themes.errors import CenThemesError
 from cen_themes.results import SearchHit
@@ -48,7 +47,6 @@ class SearchScreen(WorkbenchScreen):
         self.hits: list[SearchHit] = []
         self.marked: set[int] = set()  # indices into self.hits
         self.searched: tuple[str, bool, bool] | None = None  # the query the hits are for
-        self._worker: Worker[list[SearchHit]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Search: type words, Enter to search", id="title")
@@ -86,32 +84,25 @@ class SearchScreen(WorkbenchScreen):
         self.start_search(event.value, regex=regex, lemma=lemma)
 
     def start_search(self, query: str, *, regex: bool, lemma: bool) -> None:
+        """Search in a worker; a newer search replaces one still running."""
         self.query_one("#title", Static).update(f"Searching for {query!r}…")
-        work = partial(
-            search, self.workbench.project, query, regex=regex, lemma=lemma, context=CONTEXT
-        )
         self.searched = (query, regex, lemma)
-        self._worker = self.run_worker(
-            work, name="search", group="search", thread=True, exclusive=True, exit_on_error=False
+        self.run_in_thread(
+            partial(
+                search, self.workbench.project, query, regex=regex, lemma=lemma, context=CONTEXT
+            ),
+            self.show_hits,
+            doing="the search",
+            group="search",
+            failed=self._search_failed,
         )
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker is not self._worker:  # a search replaced by a newer one
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.show_hits(worker.result or [])
-        elif event.state == WorkerState.ERROR:
-            error = worker.error
-            self.query_one("#title", Static).update("Search: correct the query, Enter to search")
-            if isinstance(error, CenThemesError):
-                self.report(error)
-            else:  # a bug must not take the workbench down
-                self.notify(
-                    f"the search failed ({type(error).__name__}: {error})",
-                    title="Search failed",
-                    severity="error",
-                )
+    def _search_failed(self, error: Exception) -> None:
+        self.query_one("#title", Static).update(
+            "Search: correct the query, Enter to search"
+            if isinstance(error, CenThemesError)
+            else "Search failed: Enter to try again"
+        )
 
     def show_hits(self, hits: list[SearchHit]) -> None:
         self.hits = hits

@@ -3,9 +3,9 @@ by name or attribute; Enter opens the highlighted source in the reader."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Input
@@ -100,14 +100,14 @@ class SourcesScreen(WorkbenchScreen):
             return NOT_YET
         return "0%" if share == 0 else f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
 
-    @work(thread=True, exclusive=True, group="coded", exit_on_error=False)
     def count_coded(self) -> None:
-        try:
-            shares = sources.coded_shares(self.workbench.project)
-        except CenThemesError as exc:
-            self.app.call_from_thread(self.report, exc)
-            return
-        self.app.call_from_thread(self._show_shares, shares)
+        """The coded shares, counted in a worker; a newer count replaces an older one."""
+        self.run_in_thread(
+            partial(sources.coded_shares, self.workbench.project),
+            self._show_shares,
+            doing="counting the coded shares",
+            group="coded",
+        )
 
     def _show_shares(self, shares: dict[str, float]) -> None:
         self.shares = shares
