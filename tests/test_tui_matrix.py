@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.coordinate import Coordinate
@@ -266,18 +267,18 @@ async def test_export_runs_off_the_ui_thread(
     """While an export is still writing, keys keep working; its notice comes after."""
     import threading
 
-    from cen_themes.tui.screens import matrix as matrix_screen
+    from cen_themes.services import exports
 
     release = threading.Event()
     threads: list[threading.Thread] = []
-    real = matrix_screen.export_matrix
+    real = exports.export_matrix
 
-    def slow(*args: object) -> str:
+    def slow(*args: Any, **kwargs: Any) -> str:
         threads.append(threading.current_thread())
         assert release.wait(20), "the test never released the export"
-        return real(*args)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(matrix_screen, "export_matrix", slow)
+    monkeypatch.setattr(exports, "export_matrix", slow)
     target = tmp_path / "slow.csv"
     app = CenThemesApp(built, "ana")
     async with app.run_test(size=SIZE) as pilot:
@@ -356,7 +357,7 @@ async def test_an_exporter_bug_is_a_notice(
     def broken(*_args: object) -> None:
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr("cen_themes.exporters.write_matrix", broken)
+    monkeypatch.setattr("cen_themes.services.exports.write_matrix", broken)
     app = CenThemesApp(built, "ana")
     async with app.run_test(size=SIZE) as pilot:
         await open_matrix(pilot)

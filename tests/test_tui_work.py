@@ -26,7 +26,9 @@ from cen_themes.results import ExcerptView
 from cen_themes.services import analysis, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.notices import BUG_TITLE
+from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
+from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import NOT_YET, SourcesScreen
 from tests.conftest import settle
@@ -307,3 +309,90 @@ async def test_search_an_invalid_regex_shows_the_input_errors_title(coded: Proje
         assert "invalid regular expression 'wait('" in notice.message
         title = str(screen.query_one("#title", Static).render())
         assert title == "Search: correct the query, Enter to search"
+
+
+# -- the matrix export --------------------------------------------------------------
+
+
+async def export(pilot: Pilot, path: str) -> None:
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TextPrompt)
+    pilot.app.screen.query_one(Input).value = path
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_matrix(pilot: Pilot) -> MatrixScreen:
+    await pilot.press("m")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, MatrixScreen)
+    return screen
+
+
+async def test_export_a_bug_is_a_titled_notice_and_the_path_is_offered_again(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr("cen_themes.services.exports.write_matrix", broken)
+    typed = str(tmp_path / "out.csv")
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_matrix(pilot)
+        await export(pilot, typed)
+        assert app.is_running
+        [message] = titled(app, BUG_TITLE)
+        assert message.startswith(f"Exporting to {typed} failed (TypeError: unsupported operand)")
+        assert not screen.query_one("#exporting").display
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one(Input).value == typed
+    assert not Path(typed).exists()
+
+
+async def test_export_a_bad_format_shows_the_input_errors_title(
+    coded: Project, tmp_path: Path
+) -> None:
+    typed = str(tmp_path / "out.pdf")
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot)
+        await export(pilot, typed)
+        [notice] = errors(app)
+        assert notice.title == InputError.default_title
+        assert notice.message.startswith(f"{typed}: cannot export a matrix as '.pdf'")
+        assert isinstance(app.screen, TextPrompt)
+
+
+async def test_export_is_announced_after_the_matrix_has_closed(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cen_themes.services import exports
+
+    release = threading.Event()
+    real = exports.export_matrix
+
+    def slow(*args: Any, **kwargs: Any) -> str:
+        assert release.wait(20), "the test never released the export"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "export_matrix", slow)
+    target = tmp_path / "late.csv"
+    app = CenThemesApp(coded, "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")  # back to the sources while it writes
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        release.set()
+        await settle(pilot)
+        assert any(f"wrote {target}" in n.message for n in app._notifications)
+        assert not errors(app)
+    assert target.read_text(encoding="utf-8").startswith("theme,")

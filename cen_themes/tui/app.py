@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.worker import Worker
 
 from cen_themes import db
 from cen_themes.db import Project
@@ -21,6 +23,9 @@ from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.screens.themes import ThemesScreen
+from cen_themes.tui.work import Failure, ThreadWork
+
+ResultT = TypeVar("ResultT")
 
 _SCREENS: dict[str, type] = {
     "codebook": CodebookScreen,
@@ -62,6 +67,7 @@ class CenThemesApp(App[None]):
         # A write blocked by another program fails within 2 s, as a notification,
         # rather than freezing the screen for the commands' 10 s.
         project.set_busy_timeout(min(db.BUSY_TIMEOUT_MS, WORKBENCH_BUSY_TIMEOUT_MS))
+        self._work = ThreadWork(self)
 
     def on_mount(self) -> None:
         self.push_screen(SourcesScreen())
@@ -88,6 +94,25 @@ class CenThemesApp(App[None]):
             notify_error(self, exc)
             return
         self.push_screen(ReaderScreen(detail, cursor, selection_end))
+
+    def run_in_thread(
+        self,
+        work: Callable[[], ResultT],
+        done: Callable[[ResultT], None],
+        *,
+        doing: str,
+        group: str,
+        exclusive: bool = True,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> Worker[ResultT | Failure]:
+        """As :meth:`WorkbenchScreen.run_in_thread`, for work whose outcome the user
+        must hear of even when the screen that started it has closed (an export)."""
+        return self._work.run(
+            work, done, doing=doing, group=group, exclusive=exclusive, failed=failed
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._work.deliver(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A modal (the code picker) hides the app's keys already: Textual stops the

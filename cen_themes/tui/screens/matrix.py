@@ -1,30 +1,32 @@
 """The matrix: themes (or codes) by source, with excerpt counts; Enter lists a cell's
 excerpts, `g` groups the sources by an attribute, `e` exports what is shown and `E`
-the quotes report, each in a thread worker so that typing never waits for a file."""
+the quotes report, each in a worker of the app's so that typing never waits for a file
+and the notice comes even after the matrix is closed."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from cen_themes import exporters
-from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, NotFoundError
-from cen_themes.exporters.files import check_target
 from cen_themes.exporters.layout import Cell, Table
 from cen_themes.results import ExcerptView, Matrix, RowsKind
-from cen_themes.services import analysis
+from cen_themes.services import analysis, exports
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from cen_themes.db import Project
 
 ExportKind = Literal["matrix", "quotes"]
 
@@ -200,32 +202,19 @@ class MatrixScreen(WorkbenchScreen):
                 return
             self.export_paths[kind] = answer
             self._busy(answer, True)
-            self._export(kind, answer, self.rows_kind, self.group_by)
+            project, rows_kind, group_by = self.workbench.project, self.rows_kind, self.group_by
+            self.workbench.run_in_thread(
+                partial(write_export, project, kind, answer, rows_kind, group_by),
+                partial(self._export_done, answer),
+                doing=f"exporting to {answer}",
+                group="export",
+                exclusive=False,  # two files may be written at once
+                failed=partial(self._export_failed, kind, answer),
+            )
 
         self.app.push_screen(
             TextPrompt(question, self.export_paths.get(kind, placeholder), placeholder), answered
         )
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(
-        self, kind: ExportKind, answer: str, rows_kind: RowsKind, group_by: str | None
-    ) -> None:
-        """Write the file off the UI thread; success and failure come back as notices."""
-        project = self.workbench.project
-        try:
-            path = Path(answer).expanduser()
-            if kind == "matrix":
-                done = export_matrix(project, path, rows_kind, group_by)
-            else:
-                done = export_quotes(project, path)
-        except CenThemesError as exc:
-            self.app.call_from_thread(self._export_failed, kind, answer, str(exc), exc.title)
-            return
-        except Exception as exc:  # a bug in an exporter must not take the workbench down
-            message = f"{answer}: the export failed ({type(exc).__name__}: {exc})"
-            self.app.call_from_thread(self._export_failed, kind, answer, message, "Export failed")
-            return
-        self.app.call_from_thread(self._export_done, answer, done)
 
     def _busy(self, answer: str, started: bool) -> None:
         """Show a progress bar with the files being written while there are any."""
@@ -241,9 +230,9 @@ class MatrixScreen(WorkbenchScreen):
         self.notify(done, title="Exported")
         self._busy(answer, False)
 
-    def _export_failed(self, kind: ExportKind, answer: str, message: str, title: str) -> None:
-        """Say why, and offer the typed path again to correct (now if still here)."""
-        self.notify(message, title=title, severity="error", timeout=10)
+    def _export_failed(self, kind: ExportKind, answer: str, _error: Exception) -> None:
+        """After the notice of why: offer the typed path again to correct (now, if the
+        matrix is still in front)."""
         self._busy(answer, False)
         self.export_paths[kind] = answer
         if self.app.screen is self:
@@ -251,6 +240,22 @@ class MatrixScreen(WorkbenchScreen):
                 self.action_export()
             else:
                 self.action_export_quotes()
+
+
+def write_export(
+    project: Project, kind: ExportKind, answer: str, rows_kind: RowsKind, group_by: str | None
+) -> str:
+    """Write the matrix as shown (its rows and grouping; HTML with the excerpts) or the
+    quotes report to the path typed; returns what was written, for a notice.
+
+    A grouping attribute that no source has any more is dropped, as the screen drops it.
+    """
+    path = Path(answer).expanduser()
+    if kind == "quotes":
+        return exports.export_quotes(project, path)
+    if group_by is not None and group_by not in attribute_keys(analysis.matrix(project, rows_kind)):
+        group_by = None
+    return exports.export_matrix(project, path, rows_kind, group_by=group_by)
 
 
 def read_cell(
@@ -275,22 +280,3 @@ def read_cell(
         return analysis.find_excerpts(project, **row, source=next(iter(wanted)))
     found = analysis.find_excerpts(project, **row)
     return found if wanted is None else [e for e in found if e.source in wanted]
-
-
-def export_matrix(project: Project, path: Path, rows_kind: RowsKind, group_by: str | None) -> str:
-    """Write the matrix as shown (rows, grouping) to ``path``; HTML gets the excerpts,
-    as `export matrix` gives them. Returns what was written, for a notice."""
-    check_target(path, exporters.MATRIX_FORMATS, "a matrix")
-    data = analysis.matrix(project, rows_kind, with_excerpts=path.suffix.lower() == ".html")
-    if group_by is not None and group_by not in attribute_keys(data):
-        group_by = None
-    exporters.write_matrix(exporters.layout(data, "count", group_by), path)
-    return f"wrote {path} ({len(data.rows)} {rows_kind} x {len(data.sources)} sources)"
-
-
-def export_quotes(project: Project, path: Path) -> str:
-    """Write the quotes report by theme to ``path``, as `export quotes` does."""
-    check_target(path, exporters.QUOTES_FORMATS, "a quotes report")
-    reports = analysis.theme_reports(project)
-    exporters.write_quotes(reports, path)
-    return f"wrote {path} ({len(reports)} top-level themes)"
