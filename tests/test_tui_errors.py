@@ -25,8 +25,10 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def quick(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    """A project whose connections wait 50 ms, not 10 s, for another program's lock."""
+    """A project whose connections wait 50 ms, not 10 s (or the workbench's 2 s), for
+    another program's lock."""
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("cen_themes.tui.app.WORKBENCH_BUSY_TIMEOUT_MS", 50)
     project = open_project(db_path)
     codebook.create_code(project, "Care", coder="ana")
     themes.add_theme(project, "Support", coder="ana")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.worker import Worker
 
-from cen_themes import db
-from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, history, sources
 from cen_themes.tui.notices import notify_error
@@ -25,6 +23,9 @@ from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.screens.themes import ThemesScreen
 from cen_themes.tui.work import Failure, ThreadWork
 
+if TYPE_CHECKING:
+    from cen_themes.db import Project
+
 ResultT = TypeVar("ResultT")
 
 _SCREENS: dict[str, type] = {
@@ -34,7 +35,8 @@ _SCREENS: dict[str, type] = {
     "search": SearchScreen,
 }
 
-
+# A write blocked by another program fails after this long, as a notification, rather
+# than freezing the screen for as long as the commands wait (10 s).
 WORKBENCH_BUSY_TIMEOUT_MS = 2_000
 
 
@@ -64,9 +66,7 @@ class CenThemesApp(App[None]):
         super().__init__()
         self.project = project
         self.coder = coder
-        # A write blocked by another program fails within 2 s, as a notification,
-        # rather than freezing the screen for the commands' 10 s.
-        project.set_busy_timeout(min(db.BUSY_TIMEOUT_MS, WORKBENCH_BUSY_TIMEOUT_MS))
+        project.set_busy_timeout(WORKBENCH_BUSY_TIMEOUT_MS)
         self._work = ThreadWork(self)
 
     def on_mount(self) -> None:

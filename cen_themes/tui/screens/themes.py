@@ -4,14 +4,13 @@ nest, and assign or unassign codes; Enter shows a theme's excerpts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.results import ThemeInfo
 from cen_themes.services import analysis, codebook, themes
@@ -20,6 +19,9 @@ from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from cen_themes.db import Project
 
 TOP_LEVEL = "(top level)"
 
