@@ -1,6 +1,7 @@
-"""Over random sequences of codings, merges, theme changes and undos, the matrix always
-equals a brute-force count from the base tables, and every undo restores the exact
-earlier state."""
+"""Over random sequences of every writing operation and undo: the derived tables (the
+rollup and the excerpt-to-theme counts) always equal a recomputation from scratch, the
+matrices a brute-force count from the base tables, every undo restores the exact
+earlier state, and undoing everything gives back the empty project."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from cen_themes.db import open_project
 from cen_themes.errors import CenThemesError
 from cen_themes.services import (
     analysis,
+    attributes,
     codebook,
     coding,
     coding_import,
@@ -29,7 +31,9 @@ TEXTS = {
     "su01": "Q: How was it?\nA: The wait was long. Then the team listened. It helped.\n" * 3,
     "st01": "[Facilitator] Risk?\n[Nurse] We fear blame. Caseloads are high. We burn out.\n",
 }
+MORE_TEXTS = {"fg01": "[Ann] We wait.\n[Bo] We wait and wait. Then help came.\n"}
 CODES = ["Waiting", "Stigma", "Stigma > A&E", "Relationships", "Risk", "Risk > Blame"]
+NAMES = ["Waiting", "stigma", "Blame", "Hope"]  # new names for renames: some clash
 THEMES = ["Access", "Care", "Staff"]
 CODERS = ["ann", "bob"]
 
@@ -46,6 +50,40 @@ def base_tables(db: Path) -> dict[str, list[tuple]]:
             )
         ]
         return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall()) for n in names}
+    finally:
+        conn.close()
+
+
+def derived_from_scratch(db: Path) -> tuple[set, set]:
+    """What theme_rollup and excerpt_themes must hold, computed from the base tables."""
+    conn = sqlite3.connect(db)
+    try:
+        parents = dict(conn.execute("SELECT id, parent_id FROM themes"))
+        pairs = set()
+        for theme, code in conn.execute("SELECT theme_id, code_id FROM theme_codes"):
+            while theme is not None:
+                pairs.add((theme, code))
+                theme = parents[theme]
+        refs: dict[tuple, int] = defaultdict(int)
+        for code, excerpt, source in conn.execute(
+            "SELECT c.code_id, c.excerpt_id, e.source_id FROM codings c "
+            "JOIN excerpts e ON e.id = c.excerpt_id"
+        ):
+            for theme, brought in pairs:
+                if brought == code:
+                    refs[(theme, source, excerpt)] += 1
+        return pairs, {(*key, n) for key, n in refs.items()}
+    finally:
+        conn.close()
+
+
+def derived_as_kept(db: Path) -> tuple[set, set]:
+    conn = sqlite3.connect(db)
+    try:
+        return (
+            set(conn.execute("SELECT theme_id, code_id FROM theme_rollup")),
+            set(conn.execute("SELECT theme_id, source_id, excerpt_id, refs FROM excerpt_themes")),
+        )
     finally:
         conn.close()
 
@@ -96,6 +134,7 @@ class Analysis(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp(prefix="cen-props-"))
         self.db = self.folder / "p.db"
         self.project = open_project(self.db)
+        self.empty = base_tables(self.db)
         self.snapshots: list[dict] = []  # state before each undoable change
 
     @initialize()
@@ -105,8 +144,30 @@ class Analysis(RuleBasedStateMachine):
             path = self.folder / f"{name}.txt"
             path.write_text(text, encoding="utf-8")
             paths.append(path)
-        sources.import_files(self.project, paths, coder="ann")
-        self.snapshots = []
+        for path in paths:
+            self._change(lambda path=path: sources.import_files(self.project, [path], coder="ann"))
+
+    @rule(name=st.sampled_from(sorted(MORE_TEXTS)), attrs=st.booleans())
+    def import_source(self, name: str, attrs: bool) -> None:
+        path = self.folder / f"{name}.txt"
+        path.write_text(MORE_TEXTS[name], encoding="utf-8")
+        given = {"group": "staff"} if attrs else None
+        self._change(
+            lambda: sources.import_files(self.project, [path], coder="ann", attributes=given)
+        )
+
+    @rule(source=st.sampled_from(sorted(TEXTS)), key=st.sampled_from(["group", "n"]),
+          value=st.sampled_from(["staff", "12", "service user"]))  # fmt: skip
+    def set_attribute(self, source: str, key: str, value: str) -> None:
+        self._change(
+            lambda: attributes.set_attributes(self.project, source, {key: value}, coder="bob")
+        )
+
+    @rule(value=st.sampled_from(["London", "Leeds"]))
+    def import_attributes(self, value: str) -> None:
+        csv_file = self.folder / "attributes.csv"
+        csv_file.write_text(f"source,region\nsu01,{value}\nst01,\n", encoding="utf-8")
+        self._change(lambda: attributes.import_attributes(self.project, csv_file, coder="ann"))
 
     def _change(self, action) -> None:
         before = base_tables(self.db)
@@ -129,7 +190,33 @@ class Analysis(RuleBasedStateMachine):
         length = len(TEXTS[source])
         start = data.draw(st.integers(0, length - 1))
         end = data.draw(st.integers(start + 1, min(length, start + 40)))
-        self._change(lambda: coding.apply_code(self.project, source, start, end, code, coder=coder))
+        memo = data.draw(st.sampled_from([None, None, "a memo"]))
+        self._change(
+            lambda: coding.apply_code(
+                self.project, source, start, end, code, coder=coder, memo=memo
+            )
+        )
+
+    @rule(data=st.data(), code=st.sampled_from(CODES), coder=st.sampled_from(CODERS))
+    def apply_spans(self, data, code: str, coder: str) -> None:
+        """Several spans at once (the search screen's marked hits), old ones included."""
+        found = analysis.find_excerpts(self.project)
+        spans = [(e.source, e.start, e.end) for e in found[: data.draw(st.integers(0, 2))]]
+        for _ in range(data.draw(st.integers(1, 3))):
+            source = data.draw(st.sampled_from(sorted(TEXTS)))
+            start = data.draw(st.integers(0, len(TEXTS[source]) - 2))
+            spans.append((source, start, start + data.draw(st.integers(1, 20))))
+        spans = [(s, a, min(b, len(TEXTS[s]))) for s, a, b in spans]
+        self._change(lambda: coding.apply_code_spans(self.project, spans, code, coder=coder))
+
+    @rule(data=st.data(), memo=st.sampled_from(["", "note", "other note"]))
+    def memo(self, data, memo: str) -> None:
+        found = analysis.find_excerpts(self.project)
+        if found:
+            e = data.draw(st.sampled_from(found))
+            self._change(
+                lambda: coding.set_memo(self.project, e.source, e.start, e.end, memo, coder="ann")
+            )
 
     @rule(data=st.data(), size=st.integers(1, 8))
     def import_csv(self, data, size: int) -> None:
@@ -174,6 +261,31 @@ class Analysis(RuleBasedStateMachine):
     def merge(self, codes: list[str], into: str) -> None:
         self._change(lambda: codebook.merge_codes(self.project, codes, into, coder="ann"))
 
+    @rule(code=st.sampled_from([*CODES, "Hope > Kindness"]), described=st.booleans())
+    def create_code(self, code: str, described: bool) -> None:
+        self._change(
+            lambda: codebook.create_code(
+                self.project, code, coder="bob", description="d" if described else "",
+                colour="teal" if described else None,
+            )
+        )  # fmt: skip
+
+    @rule(code=st.sampled_from(CODES), name=st.sampled_from(NAMES))
+    def rename_code(self, code: str, name: str) -> None:
+        self._change(lambda: codebook.rename_code(self.project, code, name, coder="ann"))
+
+    @rule(code=st.sampled_from(CODES), text=st.sampled_from(["", "about it"]))
+    def describe_code(self, code: str, text: str) -> None:
+        self._change(lambda: codebook.describe_code(self.project, code, text, coder="ann"))
+
+    @rule(code=st.sampled_from(CODES), colour=st.sampled_from(["red", "#123456"]))
+    def colour_code(self, code: str, colour: str) -> None:
+        self._change(lambda: codebook.colour_code(self.project, code, colour, coder="ann"))
+
+    @rule(code=st.sampled_from(CODES), parent=st.none() | st.sampled_from(CODES))
+    def move_code(self, code: str, parent: str | None) -> None:
+        self._change(lambda: codebook.move_code(self.project, code, parent, coder="ann"))
+
     @rule(code=st.sampled_from(CODES))
     def delete_code(self, code: str) -> None:
         self._change(lambda: codebook.delete_code(self.project, code, coder="ann", force=True))
@@ -189,6 +301,14 @@ class Analysis(RuleBasedStateMachine):
     @rule(theme=st.sampled_from(THEMES), code=st.sampled_from(CODES))
     def unassign(self, theme: str, code: str) -> None:
         self._change(lambda: themes.unassign_codes(self.project, theme, [code], coder="ann"))
+
+    @rule(theme=st.sampled_from(THEMES), name=st.sampled_from(["Hope", "care"]))
+    def rename_theme(self, theme: str, name: str) -> None:
+        self._change(lambda: themes.rename_theme(self.project, theme, name, coder="ann"))
+
+    @rule(theme=st.sampled_from(THEMES), text=st.sampled_from(["", "a finding"]))
+    def describe_theme(self, theme: str, text: str) -> None:
+        self._change(lambda: themes.describe_theme(self.project, theme, text, coder="ann"))
 
     @rule(theme=st.sampled_from(THEMES), parent=st.none() | st.sampled_from(THEMES))
     def move_theme(self, theme: str, parent: str | None) -> None:
@@ -206,13 +326,24 @@ class Analysis(RuleBasedStateMachine):
         assert base_tables(self.db) == expected
 
     @invariant()
+    def derived_tables_equal_a_recomputation(self) -> None:
+        assert derived_as_kept(self.db) == derived_from_scratch(self.db)
+
+    @invariant()
     def matrices_match_brute_force(self) -> None:
         for rows in ("themes", "codes"):
             got = {r.path: r.counts for r in analysis.matrix(self.project, rows).rows}  # type: ignore[arg-type]
             assert got == brute_force_matrix(self.db, rows)
 
     def teardown(self) -> None:
-        self.project.close()
+        """Undo everything, each step back to the state before that change."""
+        try:
+            while self.snapshots:
+                history.undo(self.project, coder="bob")
+                assert base_tables(self.db) == self.snapshots.pop()
+            assert base_tables(self.db) == self.empty
+        finally:
+            self.project.close()
 
 
 Analysis.TestCase.settings = settings(
