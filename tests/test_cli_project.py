@@ -10,7 +10,8 @@ from pathlib import Path
 
 from alembic import command
 
-from cen_themes.db import alembic_config, head_revision, make_engine, to_url
+from cen_themes.db import make_engine, to_url
+from cen_themes.migrate import alembic_config, head_revision
 
 from .conftest import Cli
 

@@ -15,15 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
-from cen_themes.db import (
-    Project,
-    alembic_config,
-    head_revision,
-    make_engine,
-    open_project,
-    to_url,
-)
+from cen_themes.db import Project, make_engine, open_project, to_url
 from cen_themes.errors import ProjectError
+from cen_themes.migrate import alembic_config, head_revision
 from cen_themes.models import Base, Code, to_microseconds
 
 from .conftest import dump_database
@@ -257,7 +251,7 @@ def test_migrations_run_with_foreign_keys_off_and_writers_with_them_on(
 
 
 def test_schema_revision_is_the_newest_migration() -> None:
-    from cen_themes.db import SCHEMA_REVISION
+    from cen_themes.migrate import SCHEMA_REVISION
 
     assert head_revision() == SCHEMA_REVISION
 

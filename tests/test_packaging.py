@@ -51,9 +51,9 @@ def test_unpacked_wheel_creates_a_project_from_its_own_migrations(
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     script = (
-        "import sys, cen_themes.db as db, cen_themes.resources as r;"
+        "import sys, cen_themes.db as db, cen_themes.migrate as m, cen_themes.resources as r;"
         "p = db.open_project(sys.argv[1]);"
-        "print(db.migrations_dir()); print(r.sample_transcripts()); print(p.created)"
+        "print(m.migrations_dir()); print(r.sample_transcripts()); print(p.created)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "p.db")],

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from cen_themes.db import head_revision
+from cen_themes.migrate import head_revision
 from cen_themes.models import Base
 from cen_themes.services import sources
 

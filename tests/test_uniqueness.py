@@ -16,8 +16,9 @@ from alembic import command
 from sqlalchemy import text
 
 from cen_themes.bookkeeping.trees import Tree
-from cen_themes.db import alembic_config, make_engine, open_project, to_url
+from cen_themes.db import make_engine, open_project, to_url
 from cen_themes.errors import InputError
+from cen_themes.migrate import alembic_config
 from cen_themes.services import analysis, codebook, coding, history, sources, themes
 
 from .conftest import PG_URL, pg_only
@@ -102,21 +103,10 @@ def test_a_racing_creator_reuses_the_winners_node(pg_project, tmp_path: Path, mo
 def _apply_at_once(db: str, count: int) -> list[subprocess.CompletedProcess]:
     """``count`` processes, started together, each coding one span with a new path."""
     env = {**os.environ, "CEN_THEMES_CODER": "ann"}
+    command = [sys.executable, "-m", "cen_themes", "--db", db, "code", "apply", "int01"]
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cen_themes",
-                "--db",
-                db,
-                "code",
-                "apply",
-                "int01",
-                "18",
-                "36",
-                f"Concurrent > C{i}",
-            ],  # fmt: skip
+            [*command, "18", "36", f"Concurrent > C{i}"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

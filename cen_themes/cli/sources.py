@@ -22,8 +22,8 @@ from cen_themes.cli.app import (
     write_stdout,
 )
 from cen_themes.cli.tables import text_table
-from cen_themes.db import head_revision
 from cen_themes.importers import SUPPORTED_EXTENSIONS
+from cen_themes.migrate import head_revision
 from cen_themes.services import attributes as attribute_service
 from cen_themes.services import sources as source_service
 from cen_themes.services.sources import ImportOutcome, ImportReport
