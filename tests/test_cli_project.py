@@ -95,3 +95,15 @@ def test_a_group_without_a_command_shows_its_help(tmp_path: Path) -> None:
         assert result.returncode == 0, args
         assert result.stdout.startswith("Usage: cen-themes") and result.stderr == ""
     assert not (tmp_path / "cen-themes.db").exists()
+
+
+def test_a_db_value_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
+    """`--db --db sources` once made a project file named '--db'."""
+    for value in ("--db", "-p.db"):
+        result = run("--db", value, "sources", cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "looks like an option" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    result = run("--db", "./-p.db", "init", cwd=tmp_path)  # such a name, written as a path
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "-p.db").is_file()

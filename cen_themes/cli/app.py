@@ -41,10 +41,22 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def _project_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--db --db sources`` would make a project file named '--db': a value that
+    starts with '-' is an option that lost its value, not a file name."""
+    if value is not None and value.startswith("-"):
+        raise click.BadParameter(
+            f"'{value}' looks like an option, not a project path or URL "
+            f"(a file name that starts with '-' can be given as ./{value})"
+        )
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     metavar="PATH_OR_URL",
+    callback=_project_option,
     help="The project: a SQLite file path or a postgresql+psycopg:// URL "
     "(default: $CEN_THEMES_DB, else cen-themes.db here).",
 )
