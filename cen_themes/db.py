@@ -117,7 +117,7 @@ class Project:
 
     def set_busy_timeout(self, milliseconds: int) -> None:
         """How long a unit of work waits for another program's write lock before it
-        fails with "the project is locked". Commands wait BUSY_TIMEOUT_MS (10 s, so
+        fails with "the project is locked". Commands wait BUSY_TIMEOUT_MS (long, so
         scripts queue); the workbench asks for less, so a key never freezes the screen
         for long. Only SQLite waits; PostgreSQL has row locks."""
         if self.is_sqlite:

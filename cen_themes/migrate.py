@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from cen_themes.db import Project
 
 # The newest migration's revision. Opening a project at this revision needs no Alembic
-# (about 0.1 s of every command's start); a test keeps it equal to the migrations' head.
+# (loading it is a large share of a command's start); a test keeps it equal to the
+# migrations' head.
 SCHEMA_REVISION = "0006"
 
 
@@ -118,8 +119,7 @@ def migrate(project: Project) -> None:
 
 def _compact(project: Project) -> None:
     """Give back the pages an upgrade's table rebuilds left free (0005 rebuilds every
-    table with a time: a fifth of a large project). Upgrades are rare, and a
-    million-coding project takes a few seconds."""
+    table with a time). Upgrades are rare, so the time it takes is worth the space."""
     with project.engine.connect() as conn:
         conn.connection.dbapi_connection.execute("VACUUM")
 

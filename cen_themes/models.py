@@ -55,9 +55,9 @@ class Moment(TypeDecorator[datetime]):
     """A point in time, read back as an aware UTC datetime.
 
     PostgreSQL stores ``timestamptz``. SQLite has no time type: SQLAlchemy's DATETIME
-    is 26 characters of text, 60% of a coding's row. Here it is an integer of
-    microseconds since 1970 (UTC), 6 bytes: a million-coding project is a fifth
-    smaller and imports faster, and times still sort and compare as numbers.
+    is 26 characters of text, most of a coding's row. Here it is an integer of
+    microseconds since 1970 (UTC): a large project is smaller and imports faster, and
+    times still sort and compare as numbers.
     """
 
     impl = DateTime(timezone=True)

@@ -14,8 +14,8 @@ import numpy as np
 
 
 def integer_rows(rows: Iterable[Iterable[int]], width: int) -> np.ndarray:
-    """Query rows of integers as an (n, width) array. ``np.array`` over a million
-    SQLAlchemy Row objects takes seconds; flattening them first, a tenth of that."""
+    """Query rows of integers as an (n, width) array: flattened first, since
+    ``np.array`` over SQLAlchemy Row objects inspects each one, many times slower."""
     return np.fromiter(chain.from_iterable(rows), dtype=np.int64).reshape(-1, width)
 
 

@@ -1,7 +1,7 @@
 """Reading a coding CSV (source,start,end,code[,coder][,memo]) into integer columns.
 
-A million rows must parse in about a second, so a plain file (no quotes, as programs
-write them) is split column-wise with numpy a few megabytes at a time, its second half
+A million rows must parse in little more time than reading them takes, so a plain file
+(no quotes, as programs write them) is split column-wise with numpy a few megabytes at a time, its second half
 on the other core (:mod:`cen_themes.bulk.beside`); anything else goes through the csv
 module row by row, which also words every error with its line. Either way every row
 is checked (known source, a span inside its text, a code path) before the caller
@@ -147,7 +147,7 @@ def _read_fast(
     False as soon as a piece needs the row-by-row reader: the caller starts over.
 
     A large file's second half is read at the same time by a child process (the
-    parse is Python-bound, so a thread would not help): 1.2 s -> 0.7 s for 1M rows."""
+    parse is Python-bound, so a thread would not help)."""
     if '"' in text:
         return False
     delimiter = _delimiter(text)

@@ -27,8 +27,8 @@ from cen_themes.results import CodingImportResult
 from cen_themes.services.codebook import ensure_codes
 from cen_themes.services.coding import coder_id
 
-# About 300,000 codings: some 60 MB of new pages, where writing them once (rollback
-# journal) instead of twice (write-ahead log, then its checkpoint) starts to pay.
+# A file this large brings so many new pages that writing them once (rollback journal)
+# instead of twice (write-ahead log, then its checkpoint) pays.
 _LARGE_FILE_BYTES = 16_000_000
 
 

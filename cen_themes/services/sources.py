@@ -271,9 +271,8 @@ def list_sources(project: Project) -> list[SourceSummary]:
 
 def coded_shares(project: Project) -> dict[str, float]:
     """Each source's share of characters inside at least one excerpt (0.0 to 1.0),
-    overlapping excerpts counted once. One pass over the excerpts, merged with numpy:
-    under a second for a million, so callers with a screen to keep live run it in a
-    worker."""
+    overlapping excerpts counted once. One pass over every excerpt, merged with numpy:
+    callers with a screen to keep live run it in a worker."""
     from cen_themes.bulk.arrays import integer_rows  # numpy: most commands never need it
 
     with project.read() as session:

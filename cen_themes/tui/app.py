@@ -36,7 +36,7 @@ _SCREENS: dict[str, type] = {
 }
 
 # A write blocked by another program fails after this long, as a notification, rather
-# than freezing the screen for as long as the commands wait (10 s).
+# than freezing the screen for as long as the commands wait.
 WORKBENCH_BUSY_TIMEOUT_MS = 2_000
 
 

@@ -12,9 +12,9 @@ from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.widgets.status import StatusLine
 
 PREVIEW = 80
-# Textual's DataTable measures every cell of every row it is given: 80,000 excerpts (a
-# top-level theme of a million-coding project) froze the workbench for 13 s. A list
-# shows the first LISTED and says how many there are; `cen-themes excerpts` gives all.
+# Textual's DataTable measures every cell of every row it is given: the tens of
+# thousands of excerpts of a top-level theme in a large project froze the workbench. A
+# list shows the first LISTED and says how many there are; `cen-themes excerpts` gives all.
 LISTED = 2_000
 # The codes before the text: a long text runs off the right edge, the codes stay in view.
 COLUMNS = ("source", "offsets", "codes", "text")

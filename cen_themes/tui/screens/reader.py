@@ -77,10 +77,10 @@ class ReaderScreen(WorkbenchScreen):
             self.text_area.move_cursor(end, select=True, center=True)
         self.text_area.focus()
         self.reload()
-        # A long transcript is some 200,000 objects (its lines, sentences, the painted
-        # strips) that every full run of the cyclic collector would walk: 50-80 ms
-        # pauses, one every few codings, on a 200,000-word interview. They live as long
-        # as the reader, so they are frozen out of the collector's way until it closes.
+        # A long transcript is hundreds of thousands of objects (its lines, sentences,
+        # the painted strips) that every full run of the cyclic collector would walk: a
+        # pause every few codings. They live as long as the reader, so they are frozen
+        # out of the collector's way until it closes.
         gc.freeze()
 
     def on_unmount(self) -> None:
