@@ -1,11 +1,11 @@
 """Reading a coding CSV (source,start,end,code[,coder][,memo]) into integer columns.
 
-A million rows must parse in little more time than reading them takes, so a plain file
-(no quotes, as programs write them) is split column-wise with numpy a few megabytes at a time, its second half
-on the other core (:mod:`cen_themes.bulk.beside`); anything else goes through the csv
-module row by row, which also words every error with its line. Either way every row
-is checked (known source, a span inside its text, a code path) before the caller
-writes anything.
+A million rows must parse in little more time than reading them takes, so a plain
+file (no quotes, as programs write them) is split column-wise with numpy a few
+megabytes at a time, its second half on the other core (:mod:`cen_themes.bulk.beside`);
+anything else goes through the csv module row by row, which also words every error
+with its line. Either way every row is checked (known source, a span inside its text,
+a code path) before the caller writes anything.
 """
 
 from __future__ import annotations
