@@ -4,8 +4,8 @@ A million rows must parse in little more time than reading them takes, so a plai
 file (no quotes, as programs write them) is split column-wise with numpy a few
 megabytes at a time, its second half on the other core (:mod:`cen_themes.bulk.beside`);
 anything else goes through the csv module row by row, which also words every error
-with its line. Either way every row is checked (known source, a span inside its text,
-a code path) before the caller writes anything.
+with its line. Either way every row is checked (a known source, a span inside its
+text) before the caller writes anything; the caller checks the code paths.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from cen_themes.bookkeeping.trees import split_path
 from cen_themes.bulk import beside, csvsplit
 from cen_themes.errors import InputError
 from cen_themes.textfiles import read_text_file
@@ -122,12 +121,6 @@ def read(path: Path, found: dict[str, tuple[int, int]], default_coder: str) -> C
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
     if not data.rows:
         raise InputError(f"{path}: no codings in the file")
-    for code in data.codes:
-        try:
-            split_path(code)
-        except InputError as exc:
-            problem = "the code is empty" if not code else str(exc)
-            raise InputError(f"{path}, {data.line_of_code(code)}: {problem}") from None
     return data
 
 

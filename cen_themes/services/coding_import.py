@@ -57,9 +57,10 @@ def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImport
         texts = list(data.codes)
         for text in texts:
             try:
-                ch.codes.lookup(text)
-            except InputError as exc:  # an ambiguous name
-                raise InputError(f"{path}, {data.line_of_code(text)}: {exc}") from None
+                ch.codes.lookup(text)  # a malformed path or an ambiguous name
+            except InputError as exc:
+                problem = "the code is empty" if not text else str(exc)
+                raise InputError(f"{path}, {data.line_of_code(text)}: {problem}") from None
         resolved, created = ensure_codes(ch, texts)
         code_ids = np.array([resolved[t] for t in texts], dtype=np.int64)
         coder_ids = np.array([coder_id(ch, n) for n in data.coders], dtype=np.int64)
