@@ -9,7 +9,8 @@ node counting as parent 0) and that key.
 Twins that already exist are merged into the oldest first, as ``code merge`` would:
 codings re-pointed (one that repeats a coding the survivor has for the same excerpt and
 coder is dropped), children, theme assignments and memos moved, descriptions appended.
-Children that then clash are merged the same way. Each merge is an event in the audit
+Children that then clash are merged the same way. Undo records from before this
+revision get the keys of the names they would put back. Each merge is an event in the audit
 trail with every row it changed or removed (``payload["record"]``, in the trail's
 format). ``undo`` stops there: reversing it would bring back a twin that the database
 now refuses. The derived theme tables are rebuilt after.
@@ -64,6 +65,7 @@ def upgrade() -> None:
             )
         with op.batch_alter_table(table) as batch:
             batch.alter_column("name_key", existing_type=sa.Text(), nullable=False)
+    _keys_in_the_trail(connection)
     merged = False
     for table in TREES:
         while groups := _twins(connection, table):
@@ -86,6 +88,31 @@ def downgrade() -> None:
         op.drop_index(f"uq_{table}_sibling_name", table_name=table)
         with op.batch_alter_table(table) as batch:
             batch.drop_column("name_key")
+
+
+def _keys_in_the_trail(connection: sa.Connection) -> None:
+    """Undo records written before this revision know no ``name_key``: a deleted code
+    put back, or a rename taken back, must bring its key too."""
+    found = connection.execute(sa.select(events.c.id, events.c.payload)).all()
+    for event_id, payload in found:
+        ops = (payload or {}).get("ops") or []
+        changed = False
+        for op_ in ops:
+            if op_.get("table") not in TREES:
+                continue
+            if op_["op"] == "delete":
+                for row in op_["rows"]:
+                    if "name" in row and "name_key" not in row:
+                        row["name_key"] = row["name"].strip().casefold()
+                        changed = True
+            elif op_["op"] == "update" and "name" in op_["before"]:
+                for side in ("before", "after"):
+                    op_[side]["name_key"] = op_[side]["name"].strip().casefold()
+                changed = True
+        if changed:
+            connection.execute(
+                events.update().where(events.c.id == event_id).values(payload=payload)
+            )
 
 
 def _twins(connection: sa.Connection, table: str) -> list[list[int]]:
