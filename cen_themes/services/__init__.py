@@ -1,2 +1,3 @@
-"""The operations a researcher performs. Each call is one unit of work that checks its
-input, writes an Event for every change, and returns plain dataclasses."""
+"""The operations a researcher performs, and nothing else. Each call that writes runs
+as one change (``project.change``), which keeps the undo record, the audit trail and
+the derived tables; each returns plain dataclasses from :mod:`cen_themes.results`."""
