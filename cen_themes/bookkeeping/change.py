@@ -80,10 +80,6 @@ class Change:
             self._trees[model] = Tree(self.session, model, what, change=self)
         return self._trees[model]
 
-    @property
-    def wrote(self) -> bool:
-        return self._wrote
-
     # -- writing -----------------------------------------------------------------
     def add(self, *rows: Base) -> None:
         """Insert ORM rows (flushed, so they have their ids). Inside a savepoint: when a
