@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.worker import Worker
 
 from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, history, sources
@@ -21,7 +19,7 @@ from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.screens.themes import ThemesScreen
-from cen_themes.tui.work import Failure, ThreadWork
+from cen_themes.tui.work import RunsThreadWork, ThreadWork
 
 if TYPE_CHECKING:
     from cen_themes.db import Project
@@ -44,7 +42,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-class CenThemesApp(App[None]):
+class CenThemesApp(RunsThreadWork, App[None]):
     """The coding workbench over one project; the CLI and the tests build it alike."""
 
     TITLE = "cen-themes"
@@ -94,25 +92,6 @@ class CenThemesApp(App[None]):
             notify_error(self, exc)
             return
         self.push_screen(ReaderScreen(detail, cursor, selection_end))
-
-    def run_in_thread(
-        self,
-        work: Callable[[], ResultT],
-        done: Callable[[ResultT], None],
-        *,
-        doing: str,
-        group: str,
-        exclusive: bool = True,
-        failed: Callable[[Exception], None] | None = None,
-    ) -> Worker[ResultT | Failure]:
-        """As :meth:`WorkbenchScreen.run_in_thread`, for work whose outcome the user
-        must hear of even when the screen that started it has closed (an export)."""
-        return self._work.run(
-            work, done, doing=doing, group=group, exclusive=exclusive, failed=failed
-        )
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self._work.deliver(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A modal (the code picker) hides the app's keys already: Textual stops the

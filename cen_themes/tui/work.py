@@ -114,3 +114,32 @@ class ThreadWork:
         notify_error(self.node, error, doing=job.doing)
         if job.failed is not None:
             job.failed(error)
+
+
+class RunsThreadWork:
+    """Mixed into a screen or the app (before Textual's class): :meth:`run_in_thread`,
+    and the one handler that hands each worker's outcome back. The node sets
+    ``self._work = ThreadWork(self)`` when it is made."""
+
+    _work: ThreadWork
+
+    def run_in_thread(
+        self,
+        work: Callable[[], ResultT],
+        done: Callable[[ResultT], None],
+        *,
+        doing: str,
+        group: str,
+        exclusive: bool = True,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> Worker[ResultT | Failure]:
+        """``work()`` in a thread worker of this node, then ``done(result)`` here; a
+        failure is a notification, then ``failed(error)``. A screen's work ends with the
+        screen (nothing comes back to a closed one); the app's outlives every screen, for
+        work whose outcome the user must hear of anyway (an export)."""
+        return self._work.run(
+            work, done, doing=doing, group=group, exclusive=exclusive, failed=failed
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self._work.deliver(event)

@@ -4,17 +4,16 @@ user's place in it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.console import RenderableType
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable
-from textual.worker import Worker
 
 from cen_themes.tui.notices import notify_error
-from cen_themes.tui.work import Failure, ThreadWork
+from cen_themes.tui.work import RunsThreadWork, ThreadWork
 
 if TYPE_CHECKING:
     from cen_themes.tui.app import CenThemesApp
@@ -53,7 +52,7 @@ def refill(table: DataTable[Any], rows: Rows, keep: str | None = None) -> None:
         table.move_cursor(row=min(max(row, 0), len(keys) - 1))
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(RunsThreadWork, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._work = ThreadWork(self)
@@ -69,23 +68,3 @@ class WorkbenchScreen(Screen[None]):
         """A user's mistake or an unusable project, or a bug: a titled notification,
         never a crash."""
         notify_error(self, error, doing=doing)
-
-    def run_in_thread(
-        self,
-        work: Callable[[], ResultT],
-        done: Callable[[ResultT], None],
-        *,
-        doing: str,
-        group: str,
-        exclusive: bool = True,
-        failed: Callable[[Exception], None] | None = None,
-    ) -> Worker[ResultT | Failure]:
-        """``work()`` in a thread worker of this screen, then ``done(result)`` here;
-        a failure is a notification, then ``failed(error)`` (see :mod:`cen_themes.tui.work`).
-        The work ends with the screen: nothing comes back to a closed one."""
-        return self._work.run(
-            work, done, doing=doing, group=group, exclusive=exclusive, failed=failed
-        )
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self._work.deliver(event)
