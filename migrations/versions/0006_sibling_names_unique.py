@@ -188,18 +188,18 @@ class _Journal:
 
 
 def _merge(connection: sa.Connection, table: str, twins: list[int]) -> None:
-    """Merge ``twins[1:]`` into ``twins[0]`` and record it as an undoable event."""
+    """Merge ``twins[1:]`` into ``twins[0]`` and record it in the trail."""
     survivor, others = twins[0], twins[1:]
     journal = _Journal(connection)
     what = "code" if table == "codes" else "theme"
-    names = dict(
-        connection.execute(
-            sa.text(f"SELECT id, name FROM {table} WHERE id IN :ids").bindparams(
-                sa.bindparam("ids", expanding=True)
-            ),
-            {"ids": twins},
-        ).all()
-    )
+    names, descriptions = {}, {}
+    for node, name, description in connection.execute(
+        sa.text(f"SELECT id, name, description FROM {table} WHERE id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)
+        ),
+        {"ids": twins},
+    ):
+        names[node], descriptions[node] = name, description
     if table == "codes":
         _repoint_codings(connection, journal, survivor, others)
     for other in others:
@@ -227,14 +227,6 @@ def _merge(connection: sa.Connection, table: str, twins: list[int]) -> None:
             {"t": what, "n": other},
         ).scalars()
         journal.update("memos", list(memos), "target_id", other, survivor)
-    descriptions = dict(
-        connection.execute(
-            sa.text(f"SELECT id, description FROM {table} WHERE id IN :ids").bindparams(
-                sa.bindparam("ids", expanding=True)
-            ),
-            {"ids": twins},
-        ).all()
-    )
     added = [f"{names[o]}: {descriptions[o]}" for o in others if descriptions[o]]
     if added:
         current = descriptions[survivor]
