@@ -1,0 +1,132 @@
+"""`cen-themes search`: keyword in context, JSON as DESIGN.md gives it, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ..conftest import Cli, dump_database
+
+TEXT = "Q: How was it? 🙂\nA: The waiting list was long.\nI worried. WAITING again.\n"
+OTHER = "A: Nobody worries about waiting here.\n"
+
+
+@pytest.fixture
+def two(cli: Cli, tmp_path: Path) -> Cli:
+    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "int02.txt").write_text(OTHER, encoding="utf-8")
+    assert cli("import", tmp_path / "int01.txt", tmp_path / "int02.txt").exit_code == 0
+    return cli
+
+
+def test_json_shape_and_offsets(two: Cli) -> None:
+    result = two("search", "Waiting", "--json", "--context", "6")
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)
+    first = TEXT.index("waiting")
+    assert hits[0] == {
+        "source": "int01",
+        "start": first,
+        "end": first + 7,
+        "match": "waiting",
+        "left": TEXT[first - 6 : first],
+        "right": " list ",
+    }
+    assert [(h["source"], h["match"]) for h in hits] == [
+        ("int01", "waiting"),
+        ("int01", "WAITING"),
+        ("int02", "waiting"),
+    ]
+    for hit in hits:
+        text = TEXT if hit["source"] == "int01" else OTHER
+        assert text[hit["start"] : hit["end"]] == hit["match"]
+
+
+def test_json_with_no_hits_is_an_empty_list(two: Cli) -> None:
+    result = two("search", "nothing like this", "--json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+
+
+def test_lemma_and_regex_flags(two: Cli) -> None:
+    lemma = json.loads(two("search", "worry", "--lemma", "--json").stdout)
+    assert [(h["source"], h["match"]) for h in lemma] == [
+        ("int01", "worried"),
+        ("int02", "worries"),
+    ]
+    regex = json.loads(two("search", r"wait\w*\s+(list|here)", "--regex", "--json").stdout)
+    assert [h["match"] for h in regex] == ["waiting list", "waiting here"]
+
+
+def test_source_filter(two: Cli) -> None:
+    hits = json.loads(two("search", "waiting", "--source", "int02", "--json").stdout)
+    assert [h["source"] for h in hits] == ["int02"]
+
+
+def test_keyword_in_context_table(two: Cli) -> None:
+    result = two("search", "waiting", "--context", "10")
+    assert result.exit_code == 0
+    header, *lines = result.stdout.splitlines()
+    start = TEXT.index("WAITING")
+    assert header.split() == ["source", "offsets", "before", "match", "after"]
+    assert len(lines) == 3
+    # The match column lines up, with the text before it right-aligned and on one line.
+    columns = {
+        line.index(word)
+        for line, word in zip(lines, ["waiting", "WAITING", "waiting"], strict=True)
+    }
+    assert len(columns) == 1
+    assert "\n" not in "".join(lines)
+    assert lines[1].split() == ["int01", f"{start}-{start + 7}", "worried.", "WAITING", "again."]
+    assert result.stderr == "3 matches in 2 sources\n"
+
+
+def test_no_matches_is_a_note_not_an_error(two: Cli) -> None:
+    result = two("search", "zebra")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "no matches\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "wait(", "--regex"], "error: invalid regular expression 'wait(': missing )"),
+        (["search", ""], "error: the search query is empty"),
+        (["search", "x", "--regex", "--lemma"], "error: search by lemma or by regular expression"),
+        (["search", "x", "--source", "int03"], "error: no source named 'int03'"),
+    ],
+)
+def test_errors_are_one_line_and_change_nothing(
+    two: Cli, db_path: Path, args: list[str], message: str
+) -> None:
+    before = dump_database(db_path)
+    result = two(*args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert dump_database(db_path) == before
+
+
+def test_search_changes_nothing(two: Cli, db_path: Path) -> None:
+    before = dump_database(db_path)
+    assert two("search", "worry", "--lemma").exit_code == 0
+    assert two("search", "waiting", "--json").exit_code == 0
+    assert dump_database(db_path) == before
+
+
+def test_a_runaway_regex_is_one_line_not_a_hang(
+    two: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cen_themes.services import search
+
+    monkeypatch.setattr(search, "REGEX_SECONDS", 0.3)
+    (tmp_path / "long.txt").write_text("word and a wait " * 400 + "!\n", encoding="utf-8")
+    assert two("import", tmp_path / "long.txt").exit_code == 0
+    before = dump_database(db_path)
+    result = two("search", r"(.*a){12}$", "--regex", "--source", "long")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(r"error: regular expression '(.*a){12}$' took over 0.3 s")
+    assert result.stderr.count("\n") == 1
+    assert dump_database(db_path) == before

@@ -1,0 +1,105 @@
+"""The same project on PostgreSQL, for teams that code together.
+
+Needs a server: set CEN_THEMES_TEST_PG_URL (CI's .ci/run starts one and sets it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from cen_themes.migrate import head_revision
+from cen_themes.models import Base
+from cen_themes.services import sources
+
+from ..conftest import pg_only
+
+pytestmark = [pytest.mark.postgres, pg_only]
+
+
+def test_new_postgres_project_is_at_head_and_matches_the_models(pg_project) -> None:
+    assert pg_project.created
+    with pg_project.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            head_revision()
+        )
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_import_and_show_on_postgres(pg_project, tmp_path: Path) -> None:
+    path = tmp_path / "int01.txt"
+    path.write_text("Interviewer: How was it?\nP01: Slow. Then better.\n", encoding="utf-8")
+    report = sources.import_files(pg_project, [path], coder="tester", attributes={"group": "staff"})
+    assert [o.status for o in report.outcomes] == ["imported"]
+    detail = sources.get_source(pg_project, "int01")
+    assert detail.text == path.read_text()
+    assert detail.attributes == {"group": "staff"}
+    spoken = [detail.text[s.start : s.end] for s in detail.segments]
+    assert spoken == ["How was it?", "Slow.", "Then better."]
+    again = sources.import_files(pg_project, [path], coder="tester")
+    assert [o.status for o in again.outcomes] == ["skipped"]
+
+
+def test_coding_themes_merge_undo_and_bulk_import_on_postgres(pg_project, tmp_path: Path) -> None:
+    from cen_themes.services import analysis, codebook, coding, history, themes
+    from cen_themes.services.coding_import import import_codings
+
+    path = tmp_path / "int01.txt"
+    path.write_text("Q: How was it?\nA: The wait was long. Then they listened.\n", encoding="utf-8")
+    sources.import_files(pg_project, [path], coder="ann")
+    coding.apply_code(pg_project, "int01", 18, 36, "Access > Waiting", coder="ann")
+    coding.apply_code(pg_project, "int01", 37, 57, "Listening", coder="bob")
+    themes.add_theme(pg_project, "Care", coder="ann")
+    themes.assign_codes(pg_project, "Care", ["Waiting", "Listening"], coder="ann")
+    csv_file = tmp_path / "codings.csv"
+    csv_file.write_text("source,start,end,code\nint01,18,36,Delay\nint01,0,14,Delay\n")
+    result = import_codings(pg_project, csv_file, coder="cat")
+    assert result.codings_added == 2 and result.excerpts_added == 1
+    coding.apply_code(pg_project, "int01", 0, 5, "Delay", coder="cat")  # ids continue
+    codebook.merge_codes(pg_project, ["Delay"], "Access > Waiting", coder="ann")
+    assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[4]]
+    history.undo(pg_project, coder="ann")
+    assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[2]]
+    codes = {r.path: r.counts for r in analysis.matrix(pg_project, "codes").rows}
+    assert codes == {"Access": [0], "Access > Waiting": [1], "Listening": [1], "Delay": [3]}
+
+
+def test_times_come_back_in_utc_whatever_the_sessions_time_zone(pg_project) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from cen_themes.models import Code
+    from cen_themes.services import codebook
+
+    codebook.create_code(pg_project, "Access", coder="tester")
+    with pg_project.read() as session:
+        session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+        moment = session.scalar(select(Code.created_at))
+        local = session.scalar(text("SELECT created_at FROM codes"))
+    assert local.utcoffset() == timedelta(hours=5, minutes=30)  # the zone took effect
+    assert moment.utcoffset() == timedelta(0)
+    assert moment == local
+
+
+def test_a_time_without_a_zone_is_stored_as_utc_whatever_the_sessions_zone(pg_project) -> None:
+    """As on SQLite: the undo journal gives back times read from older projects as
+    naive ISO strings."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from cen_themes.models import Code
+    from cen_themes.services import codebook
+
+    codebook.create_code(pg_project, "Access", coder="tester")
+    with pg_project.write() as session:
+        session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+        session.execute(update(Code).values(created_at=datetime(2026, 11, 25, 10, 11, 12)))
+    with pg_project.read() as session:
+        moment = session.scalar(select(Code.created_at))
+    assert moment == datetime(2026, 11, 25, 10, 11, 12, tzinfo=UTC)
