@@ -1,13 +1,15 @@
-"""Shared fixtures: a migrated project in a temporary folder, the CLI, the corpora."""
+"""Shared fixtures: a migrated project in a temporary folder (and one with imported, coded
+transcripts), the CLI, the corpora."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +17,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from cen_themes.db import Project, open_project
+from cen_themes.services import coding, sources
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
@@ -60,6 +63,72 @@ def pg_project() -> Iterator[Project]:
     opened = open_project(PG_URL)
     yield opened
     opened.close()
+
+
+class Coding(NamedTuple):
+    """One coding for ``coded_project``: ``where`` is the words to code (their first
+    occurrence in the stored text) or a (start, end) pair of offsets."""
+
+    source: str
+    where: str | tuple[int, int]
+    code: str
+    coder: str | None = None  # None: the coder who imported
+    memo: str | None = None
+
+
+CodedProject = Callable[..., Project]
+
+
+@pytest.fixture
+def coded_project(request: pytest.FixtureRequest, tmp_path: Path) -> CodedProject:
+    """A project with imported, coded transcripts, made through the services:
+
+        coded_project(texts, codings=(), *, name="int01", coder="tester",
+                      attributes=None, into=None) -> Project
+
+    ``texts`` is one transcript (a source called ``name``) or {source: text, or a file to
+    import as it is}; each is imported in that order by ``coder``, with
+    ``attributes[source]`` when given. Then each of ``codings`` (``Coding`` or a plain
+    tuple of its fields) is applied in order. The project is the test's ``project``
+    unless ``into`` names another (a PostgreSQL one, say)."""
+
+    def make(
+        texts: str | Mapping[str, str | Path],
+        codings: Iterable[tuple] = (),
+        *,
+        name: str = "int01",
+        coder: str = "tester",
+        attributes: Mapping[str, dict[str, str]] | None = None,
+        into: Project | None = None,
+    ) -> Project:
+        project = into if into is not None else request.getfixturevalue("project")
+        for source, text in ({name: texts} if isinstance(texts, str) else texts).items():
+            if isinstance(text, Path):
+                path = text
+            else:
+                path = tmp_path / f"{source}.txt"
+                path.write_bytes(text.encode("utf-8"))
+            given = (attributes or {}).get(source)
+            report = sources.import_files(
+                project, [path], coder=coder, name=source, attributes=given
+            )
+            assert not report.failed, report.failed
+        stored: dict[str, str] = {}
+        for row in codings:
+            one = Coding(*row)
+            if isinstance(one.where, str):
+                if one.source not in stored:
+                    stored[one.source] = sources.get_source(project, one.source).text
+                start = stored[one.source].index(one.where)
+                end = start + len(one.where)
+            else:
+                start, end = one.where
+            coding.apply_code(
+                project, one.source, start, end, one.code, coder=one.coder or coder, memo=one.memo
+            )
+        return project
+
+    return make
 
 
 def corpus(*parts: str) -> Path:

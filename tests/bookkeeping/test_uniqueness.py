@@ -19,17 +19,11 @@ from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import make_engine, open_project, to_url
 from cen_themes.errors import InputError
 from cen_themes.migrate import alembic_config
-from cen_themes.services import analysis, codebook, coding, history, sources, themes
+from cen_themes.services import analysis, codebook, coding, history, themes
 
-from ..conftest import PG_URL, pg_only
+from ..conftest import PG_URL, CodedProject, pg_only
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened. It helped.\n"
-
-
-def _imported(project, tmp_path: Path) -> None:
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    sources.import_files(project, [path], coder="ann")
 
 
 def _code_paths(project) -> list[str]:
@@ -77,12 +71,13 @@ def test_a_name_that_matches_two_rows_is_ambiguous_never_a_silent_pick(
 
 
 @pg_only
-def test_a_racing_creator_reuses_the_winners_node(pg_project, tmp_path: Path, monkeypatch) -> None:
+def test_a_racing_creator_reuses_the_winners_node(
+    pg_project, coded_project: CodedProject, monkeypatch
+) -> None:
     """What the loser of a race sees: its tree was read before the winner committed, so
     its insert meets the unique index; it reads the winner's node and carries on. (On
     SQLite a writer holds the lock from its first read: no race can happen there.)"""
-    project = pg_project
-    _imported(project, tmp_path)
+    project = coded_project(TEXT, coder="ann", into=pg_project)
     original = Tree._create
     raced: list[str] = []
 
@@ -128,9 +123,9 @@ def _one_code_with_every_coding(project, count: int) -> None:
 
 
 def test_concurrent_creators_of_one_path_end_with_one_code_on_sqlite(
-    project, tmp_path: Path
+    coded_project: CodedProject,
 ) -> None:
-    _imported(project, tmp_path)
+    project = coded_project(TEXT, coder="ann")
     for done in _apply_at_once(str(project.path), 4):
         assert done.returncode == 0, done.stderr
     _one_code_with_every_coding(project, 4)
@@ -138,9 +133,9 @@ def test_concurrent_creators_of_one_path_end_with_one_code_on_sqlite(
 
 @pg_only
 def test_concurrent_creators_of_one_path_end_with_one_code_on_postgres(
-    pg_project, tmp_path: Path
+    pg_project, coded_project: CodedProject
 ) -> None:
-    _imported(pg_project, tmp_path)
+    coded_project(TEXT, coder="ann", into=pg_project)
     for done in _apply_at_once(pg_project.url, 4):
         assert done.returncode == 0, done.stderr
     _one_code_with_every_coding(pg_project, 4)
@@ -148,12 +143,12 @@ def test_concurrent_creators_of_one_path_end_with_one_code_on_postgres(
 
 @pg_only
 def test_racing_writers_that_all_read_before_any_commits_share_rows_on_postgres(
-    pg_project, tmp_path: Path, monkeypatch
+    pg_project, coded_project: CodedProject, monkeypatch
 ) -> None:
     """The race forced: four writers each read the codebook (no 'Concurrent' yet), then
     all insert it at once. One wins; the others wait on the unique index, then find and
     use its code, excerpt and coder."""
-    _imported(pg_project, tmp_path)
+    coded_project(TEXT, coder="ann", into=pg_project)
     writers = 4
     barrier = threading.Barrier(writers, timeout=30)
     original = Tree._create

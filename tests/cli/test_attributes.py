@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SAMPLES, Cli, dump_database
+from ..conftest import SAMPLES, Cli, CodedProject, dump_database
 
 
 @pytest.fixture
-def two_sources(cli: Cli, tmp_path: Path) -> Cli:
-    for name in ("int01", "int02"):
-        path = tmp_path / f"{name}.txt"
-        path.write_text(f"Q: Who is {name}?\nA: Me.\n", encoding="utf-8")
-        assert cli("import", path).exit_code == 0
+def two_sources(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project({name: f"Q: Who is {name}?\nA: Me.\n" for name in ("int01", "int02")})
     return cli
 
 

@@ -10,7 +10,7 @@ import docx
 import pytest
 from pypdf import PdfWriter
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -55,10 +55,10 @@ BAD_FILES = {
 
 
 @pytest.fixture
-def populated(cli: Cli, tmp_path: Path) -> Cli:
-    good = tmp_path / "good.txt"
-    good.write_text("Q: Is this fine?\nA: It is.\n", encoding="utf-8")
-    assert cli("import", good, "--attr", "group=staff").exit_code == 0
+def populated(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project(
+        "Q: Is this fine?\nA: It is.\n", name="good", attributes={"good": {"group": "staff"}}
+    )
     return cli
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SAMPLES, Cli, dump_database
+from ..conftest import SAMPLES, Cli, CodedProject, dump_database
 
 TEXT = "Q: How was it?\nA: The waiting list was long. I felt dismissed.\n"
 
@@ -20,9 +20,8 @@ def at(phrase: str) -> list[str]:
 
 
 @pytest.fixture
-def one(cli: Cli, tmp_path: Path) -> Cli:
-    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
-    assert cli("import", tmp_path / "int01.txt").exit_code == 0
+def one(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project(TEXT)
     return cli
 
 

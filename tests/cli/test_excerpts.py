@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 TEXTS = {
     "int02": "Q: First?\nA: The waiting list was long. I felt dismissed — “ignored”. 😀 Fine.\n",
@@ -34,13 +34,8 @@ def at(source: str, phrase: str) -> tuple[str, int, int]:
 
 
 @pytest.fixture
-def coded(cli: Cli, tmp_path: Path) -> Cli:
-    for name, text in TEXTS.items():  # int02 first: sources list in import order
-        (tmp_path / f"{name}.txt").write_bytes(text.encode("utf-8"))
-        assert cli("import", tmp_path / f"{name}.txt").exit_code == 0
-    for source, phrase, code, coder in CODINGS:
-        result = cli("code", "apply", *map(str, at(source, phrase)), code, "--coder", coder)
-        assert result.exit_code == 0, result.stderr
+def coded(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project(TEXTS, CODINGS)  # int02 first: sources list in import order
     memo = cli("code", "memo", *map(str, at("int01", "The label stuck.")), "sticky")
     assert memo.exit_code == 0
     for args in [

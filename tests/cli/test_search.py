@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 TEXT = "Q: How was it? 🙂\nA: The waiting list was long.\nI worried. WAITING again.\n"
 OTHER = "A: Nobody worries about waiting here.\n"
 
 
 @pytest.fixture
-def two(cli: Cli, tmp_path: Path) -> Cli:
-    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
-    (tmp_path / "int02.txt").write_text(OTHER, encoding="utf-8")
-    assert cli("import", tmp_path / "int01.txt", tmp_path / "int02.txt").exit_code == 0
+def two(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project({"int01": TEXT, "int02": OTHER})
     return cli
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 TEXTS = {
     "int01": "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened.\n",
@@ -40,15 +40,17 @@ def ok(cli: Cli, *args) -> str:
 
 
 @pytest.fixture
-def coded(cli: Cli, tmp_path: Path) -> Cli:
-    for name, text in TEXTS.items():
-        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
-        ok(cli, "import", tmp_path / f"{name}.txt")
-    ok(cli, "code", "apply", *at("int01", "waiting list"), "Access > Waiting")
-    ok(cli, "code", "apply", *at("int01", "I felt dismissed."), "Dismissed", "--memo", "m")
-    ok(cli, "code", "apply", *at("int01", "I felt dismissed."), "Unheard", "--coder", "bob")
-    ok(cli, "code", "apply", *at("int01", "Nobody listened."), "Unheard", "--coder", "bob")
-    ok(cli, "code", "apply", *at("int02", "The label stuck."), "Label")
+def coded(cli: Cli, coded_project: CodedProject, tmp_path: Path) -> Cli:
+    coded_project(
+        TEXTS,
+        [
+            ("int01", "waiting list", "Access > Waiting"),
+            ("int01", "I felt dismissed.", "Dismissed", None, "m"),
+            ("int01", "I felt dismissed.", "Unheard", "bob"),
+            ("int01", "Nobody listened.", "Unheard", "bob"),
+            ("int02", "The label stuck.", "Label"),
+        ],
+    )
     ok(cli, "code", "describe", "Label", "a label")
     ok(cli, "theme", "add", "Barriers")
     ok(cli, "theme", "add", "Sub", "--parent", "Barriers")

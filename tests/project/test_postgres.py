@@ -16,7 +16,7 @@ from cen_themes.migrate import head_revision
 from cen_themes.models import Base
 from cen_themes.services import sources
 
-from ..conftest import pg_only
+from ..conftest import CodedProject, pg_only
 
 pytestmark = [pytest.mark.postgres, pg_only]
 
@@ -44,15 +44,18 @@ def test_import_and_show_on_postgres(pg_project, tmp_path: Path) -> None:
     assert [o.status for o in again.outcomes] == ["skipped"]
 
 
-def test_coding_themes_merge_undo_and_bulk_import_on_postgres(pg_project, tmp_path: Path) -> None:
+def test_coding_themes_merge_undo_and_bulk_import_on_postgres(
+    pg_project, coded_project: CodedProject, tmp_path: Path
+) -> None:
     from cen_themes.services import analysis, codebook, coding, history, themes
     from cen_themes.services.coding_import import import_codings
 
-    path = tmp_path / "int01.txt"
-    path.write_text("Q: How was it?\nA: The wait was long. Then they listened.\n", encoding="utf-8")
-    sources.import_files(pg_project, [path], coder="ann")
-    coding.apply_code(pg_project, "int01", 18, 36, "Access > Waiting", coder="ann")
-    coding.apply_code(pg_project, "int01", 37, 57, "Listening", coder="bob")
+    coded_project(
+        "Q: How was it?\nA: The wait was long. Then they listened.\n",
+        [("int01", (18, 36), "Access > Waiting"), ("int01", (37, 57), "Listening", "bob")],
+        coder="ann",
+        into=pg_project,
+    )
     themes.add_theme(pg_project, "Care", coder="ann")
     themes.assign_codes(pg_project, "Care", ["Waiting", "Listening"], coder="ann")
     csv_file = tmp_path / "codings.csv"

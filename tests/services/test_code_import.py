@@ -13,10 +13,10 @@ import pytest
 
 from cen_themes.db import Project
 from cen_themes.errors import InputError
-from cen_themes.services import codebook, coding, sources
+from cen_themes.services import codebook, coding
 from cen_themes.services.coding_import import import_codings
 
-from ..conftest import Cli, corpus, dump_database
+from ..conftest import Cli, CodedProject, corpus, dump_database
 
 TEXTS = {
     "int01": "Q: How was it?\nA: The waiting list was long. I felt dismissed.\n",
@@ -25,11 +25,8 @@ TEXTS = {
 
 
 @pytest.fixture
-def two_sources(project: Project, tmp_path: Path) -> Project:
-    for name, text in TEXTS.items():
-        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
-    sources.import_files(project, [tmp_path / f"{n}.txt" for n in TEXTS], coder="ann")
-    return project
+def two_sources(coded_project: CodedProject) -> Project:
+    return coded_project(TEXTS, coder="ann")
 
 
 def at(source: str, phrase: str) -> str:

@@ -10,10 +10,10 @@ import pytest
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Code, Memo
-from cen_themes.services import analysis, codebook, coding, history, sources, themes
+from cen_themes.services import analysis, codebook, coding, history, themes
 from cen_themes.services.coding_import import import_codings
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 TEXT = (
     "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened. Kind nurse.\n"
@@ -26,10 +26,8 @@ def span(phrase: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def book(project: Project, tmp_path: Path) -> Project:
-    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
-    sources.import_files(project, [tmp_path / "int01.txt"], coder="ann")
-    return project
+def book(coded_project: CodedProject) -> Project:
+    return coded_project(TEXT, coder="ann")
 
 
 def code(project: Project, phrase: str, path: str, coder: str = "ann") -> None:
@@ -311,11 +309,10 @@ def test_code_list_json_in_tree_order(cli: Cli, tmp_path: Path) -> None:
     assert table[2].startswith("  Waiting") and table[3].startswith("    Months")
 
 
-def test_big_removals_and_their_undo(project: Project, tmp_path: Path) -> None:
+def test_big_removals_and_their_undo(coded_project: CodedProject, tmp_path: Path) -> None:
     """20,000 excerpts of a code in a theme: undoing their import, and deleting the code
     (tests/benchmarks/test_bench_analysis.py times both)."""
-    (tmp_path / "long.txt").write_text("w " * 20_000, encoding="utf-8")
-    sources.import_files(project, [tmp_path / "long.txt"], coder="ann")
+    project = coded_project({"long": "w " * 20_000}, coder="ann")
     codebook.create_code(project, "Often", coder="ann")
     themes.add_theme(project, "Common", coder="ann")
     themes.assign_codes(project, "Common", ["Often"], coder="ann")
@@ -331,10 +328,8 @@ def test_big_removals_and_their_undo(project: Project, tmp_path: Path) -> None:
     assert themes.list_themes(project)[0].excerpts == 0
 
 
-def test_list_codes_without_usage_and_project_counts(project: Project, tmp_path: Path) -> None:
-    (tmp_path / "int01.txt").write_text(TEXT, encoding="utf-8")
-    sources.import_files(project, [tmp_path / "int01.txt"], coder="ann")
-    coding.apply_code(project, "int01", 0, 5, "Access > Waiting", coder="ann")
+def test_list_codes_without_usage_and_project_counts(coded_project: CodedProject) -> None:
+    project = coded_project(TEXT, [("int01", (0, 5), "Access > Waiting")], coder="ann")
     full = codebook.list_codes(project)
     bare = codebook.list_codes(project, usage=False)
     assert [c.path for c in bare] == [c.path for c in full] == ["Access", "Access > Waiting"]

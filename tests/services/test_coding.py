@@ -12,7 +12,7 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.services import analysis, codebook, coding, sources
 
-from ..conftest import dump_database
+from ..conftest import CodedProject, dump_database
 
 TEXT = (
     "Interviewer: How was the referral?\n"
@@ -32,11 +32,8 @@ def count(db_path: Path, table: str) -> int:
 
 
 @pytest.fixture
-def interview(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    report = sources.import_files(project, [path], coder="ann")
-    assert [o.source for o in report.imported] == ["int01"]
+def interview(coded_project: CodedProject) -> Project:
+    project = coded_project(TEXT, coder="ann")
     assert sources.get_source(project, "int01").text == TEXT
     return project
 

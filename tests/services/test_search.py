@@ -9,9 +9,9 @@ import pytest
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.results import SearchHit
-from cen_themes.services import analysis, coding, history, sources, themes
+from cen_themes.services import analysis, coding, history, themes
 from cen_themes.services.search import search
-from tests.conftest import dump_database
+from tests.conftest import CodedProject, dump_database
 
 # Emoji (one code point, two UTF-16 units; four UTF-8 bytes) and accented letters,
 # one of them decomposed (e + combining acute: two code points), before the hits.
@@ -23,19 +23,10 @@ FIRST = (
 SECOND = "P02: Straße or STRASSE, the WAITING never ends. I worry.\n"
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / f"{name}.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def corpus(project: Project, tmp_path: Path) -> Project:
+def corpus(coded_project: CodedProject) -> Project:
     # Imported second-named first: hits follow import order, not names.
-    paths = [write(tmp_path, "b_first", FIRST), write(tmp_path, "a_second", SECOND)]
-    report = sources.import_files(project, paths, coder="tester")
-    assert not report.failed
-    return project
+    return coded_project({"b_first": FIRST, "a_second": SECOND})
 
 
 def spans(hits: list[SearchHit]) -> list[tuple[str, int, int, str]]:
@@ -250,14 +241,13 @@ def test_code_spans_checks_every_span_first(
 
 
 def test_a_regex_that_backtracks_forever_is_stopped(
-    corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Project, coded_project: CodedProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nested repeats take polynomial or exponential time on a long line; the search
     stops at its time limit with one line instead of hanging."""
     from cen_themes.services import search as search_module
 
-    long = write(tmp_path, "long", "word and a wait " * 400 + "!\n")
-    assert not sources.import_files(corpus, [long], coder="tester").failed
+    coded_project({"long": "word and a wait " * 400 + "!\n"})
     monkeypatch.setattr(search_module, "REGEX_SECONDS", 0.2)
     with pytest.raises(InputError, match=r"took over 0.2 s .*simplify it"):
         search(corpus, r"(.*a){12}$", regex=True)

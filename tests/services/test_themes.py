@@ -10,10 +10,10 @@ import pytest
 
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.services import analysis, codebook, coding, history, sources, themes
+from cen_themes.services import analysis, codebook, coding, history, themes
 from cen_themes.services.coding_import import import_codings
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, CodedProject, dump_database
 
 TEXTS = {
     "int01": "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened.\n",
@@ -31,18 +31,20 @@ def code(project: Project, source: str, phrase: str, path: str, coder: str = "an
 
 
 @pytest.fixture
-def coded(project: Project, tmp_path: Path) -> Project:
-    for name, text in TEXTS.items():
-        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
-    sources.import_files(project, [tmp_path / f"{n}.txt" for n in TEXTS], coder="ann")
-    code(project, "int01", "waiting list", "Access > Waiting")
-    code(project, "int01", "I felt dismissed.", "Dismissed")
-    code(project, "int01", "I felt dismissed.", "Unheard")  # two codes, one excerpt
-    code(project, "int01", "Nobody listened.", "Unheard")
-    code(project, "int02", "The label stuck.", "Label")
-    code(project, "int02", "I felt judged at A&E.", "Dismissed", coder="bob")
-    code(project, "int02", "Staff were kind.", "Kindness")
-    return project
+def coded(coded_project: CodedProject) -> Project:
+    return coded_project(
+        TEXTS,
+        [
+            ("int01", "waiting list", "Access > Waiting"),
+            ("int01", "I felt dismissed.", "Dismissed"),
+            ("int01", "I felt dismissed.", "Unheard"),  # two codes, one excerpt
+            ("int01", "Nobody listened.", "Unheard"),
+            ("int02", "The label stuck.", "Label"),
+            ("int02", "I felt judged at A&E.", "Dismissed", "bob"),
+            ("int02", "Staff were kind.", "Kindness"),
+        ],
+        coder="ann",
+    )
 
 
 def counts(project: Project) -> dict[str, tuple[list[str], int, int]]:

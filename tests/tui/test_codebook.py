@@ -9,14 +9,14 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from cen_themes.db import Project
-from cen_themes.services import analysis, codebook, coding, sources
+from cen_themes.services import analysis, codebook
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import dump_database, settle
+from tests.conftest import CodedProject, dump_database, settle
 
 SIZE = (100, 30)
 NAME = "int01"
@@ -37,18 +37,17 @@ def span(words: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def coded(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / f"{NAME}.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="tester").failed
-    for words, code in (
-        (WAIT_1, "Access > Waiting"),
-        (WAIT_2, "Access > Waiting"),
-        (LISTEN, "Listening"),
-        ("helped", "Care"),
-    ):
-        coding.apply_code(project, NAME, *span(words), code, coder="ana")
-    return project
+def coded(coded_project: CodedProject) -> Project:
+    return coded_project(
+        TEXT,
+        [
+            (NAME, WAIT_1, "Access > Waiting", "ana"),
+            (NAME, WAIT_2, "Access > Waiting", "ana"),
+            (NAME, LISTEN, "Listening", "ana"),
+            (NAME, "helped", "Care", "ana"),
+        ],
+        name=NAME,
+    )
 
 
 def paths(project: Project) -> list[str]:

@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cen_themes.db import Project
-from cen_themes.services import sources
+from ..conftest import CodedProject
 
 _LAUNCH = """
 import asyncio, sys
@@ -34,11 +33,11 @@ asyncio.run(main())
 
 
 def test_spacy_is_not_imported_when_the_app_mounts(
-    project: Project, db_path: Path, tmp_path: Path
+    coded_project: CodedProject, db_path: Path
 ) -> None:
-    path = tmp_path / "su01.txt"
-    path.write_text("Interviewer: How was it?\nP01: Long. Then better.\n", encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="ann").failed
+    project = coded_project(
+        "Interviewer: How was it?\nP01: Long. Then better.\n", name="su01", coder="ann"
+    )
     project.close()
     done = subprocess.run(
         [sys.executable, "-c", _LAUNCH, str(db_path)], capture_output=True, text=True, check=True

@@ -14,12 +14,12 @@ from textual.widgets import DataTable, Input, Static
 
 from cen_themes.db import Project
 from cen_themes.exporters import layout
-from cen_themes.services import analysis, coding, sources, themes
+from cen_themes.services import analysis, themes
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
-from tests.conftest import settle
+from tests.conftest import CodedProject, settle
 
 SIZE = (100, 30)
 TEXTS = {
@@ -36,18 +36,11 @@ CODINGS = [
 ]
 
 
-def build(project: Project, tmp_path: Path) -> Project:
+def build(coded_project: CodedProject) -> Project:
     """Two sources (attribute group A and B), two codes, themes Barriers and Support."""
-    for name, text in TEXTS.items():
-        path = tmp_path / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        report = sources.import_files(
-            project, [path], coder="tester", attributes={"group": GROUPS[name]}
-        )
-        assert not report.failed
-    for name, words, code in CODINGS:
-        start = TEXTS[name].index(words)
-        coding.apply_code(project, name, start, start + len(words), code, coder="tester")
+    project = coded_project(
+        TEXTS, CODINGS, attributes={name: {"group": group} for name, group in GROUPS.items()}
+    )
     themes.add_theme(project, "Barriers", coder="tester")
     themes.add_theme(project, "Support", coder="tester")
     themes.add_theme(project, "Staff", parent="Support", coder="tester")
@@ -57,8 +50,8 @@ def build(project: Project, tmp_path: Path) -> Project:
 
 
 @pytest.fixture
-def built(project: Project, tmp_path: Path) -> Project:
-    return build(project, tmp_path)
+def built(coded_project: CodedProject) -> Project:
+    return build(coded_project)
 
 
 def shown(table: DataTable) -> list[list[str]]:

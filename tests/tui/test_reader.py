@@ -15,7 +15,7 @@ from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import dump_database
+from tests.conftest import CodedProject, dump_database
 
 SIZE = (100, 30)
 # An emoji (one code point, two UTF-16 units) and a form feed (a line break for
@@ -25,11 +25,8 @@ NAME = "su01"
 
 
 @pytest.fixture
-def imported(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / f"{NAME}.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    report = sources.import_files(project, [path], coder="tester")
-    assert not report.failed
+def imported(coded_project: CodedProject) -> Project:
+    project = coded_project(TEXT, name=NAME)
     assert sources.get_source(project, NAME).text == TEXT
     return project
 

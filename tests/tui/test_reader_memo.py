@@ -13,11 +13,11 @@ from textual.widgets import Static, TextArea
 
 from cen_themes import db
 from cen_themes.db import Project, open_project
-from cen_themes.services import analysis, coding, sources
+from cen_themes.services import analysis, coding
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, Confirm, TextEditor
 from cen_themes.tui.screens.reader import ReaderScreen
-from tests.conftest import dump_database
+from tests.conftest import CodedProject, dump_database
 
 TEXT = "Interviewer: How was it?\nP01: The wait was long. Then they listened to me.\n"
 WAIT = (30, 48)  # "The wait was long."
@@ -26,14 +26,10 @@ SIZE = (100, 30)
 
 
 @pytest.fixture
-def coded(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="ann").failed
+def coded(coded_project: CodedProject) -> Project:
     assert TEXT[WAIT[0] : WAIT[1]] == "The wait was long."
     assert TEXT[TURN[0] : TURN[1]] == "The wait was long. Then they listened to me."
-    coding.apply_code(project, "int01", *WAIT, "Waiting", coder="ann", memo="first thought")
-    return project
+    return coded_project(TEXT, [("int01", WAIT, "Waiting", "ann", "first thought")], coder="ann")
 
 
 def memos(project: Project) -> dict[tuple[int, int], str]:

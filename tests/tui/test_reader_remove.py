@@ -3,28 +3,23 @@ reader can open at an offset."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cen_themes.db import Project
-from cen_themes.services import analysis, coding, sources
+from cen_themes.services import analysis, coding
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne
 from cen_themes.tui.screens.reader import ReaderScreen
+from tests.conftest import CodedProject
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened to me.\n"
 WAIT = (18, 36)  # "The wait was long."
 
 
 @pytest.fixture
-def coded(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="ann").failed
+def coded(coded_project: CodedProject) -> Project:
     assert TEXT[WAIT[0] : WAIT[1]] == "The wait was long."
-    coding.apply_code(project, "int01", *WAIT, "Waiting", coder="ann")
-    return project
+    return coded_project(TEXT, [("int01", WAIT, "Waiting")], coder="ann")
 
 
 def codes(project: Project) -> list[tuple[int, int, list[str]]]:

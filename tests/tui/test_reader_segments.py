@@ -15,7 +15,7 @@ from cen_themes.services import analysis, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.reader import ReaderScreen
-from tests.conftest import dump_database
+from tests.conftest import CodedProject, dump_database
 
 TEXT = (
     "Interviewer: How was it?\n"
@@ -30,10 +30,8 @@ SIZE = (100, 30)
 
 
 @pytest.fixture
-def imported(project: Project, tmp_path: Path) -> Project:
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="ann").failed
+def imported(coded_project: CodedProject) -> Project:
+    project = coded_project(TEXT, coder="ann")
     segments = [(s.start, s.end, s.speaker) for s in sources.get_source(project, "int01").segments]
     assert segments[1:3] == [(*WAIT, "P01"), (*LISTENED, "P01")]
     return project

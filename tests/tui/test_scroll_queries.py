@@ -4,7 +4,6 @@ shading and the side panel come from what the reader read when it opened."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -14,17 +13,16 @@ from cen_themes.services import analysis, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.reader import ReaderScreen
 from tests.benchmarks.generate import transcript
+from tests.conftest import CodedProject
 
 NAME = "long"
 
 
 @pytest.fixture
-def long_coded(project: Project, tmp_path: Path) -> Project:
+def long_coded(coded_project: CodedProject) -> Project:
     """A 20,000-word interview with 300 coded spans, some with memos, two coders."""
     text = transcript(random.Random(5), 20_000, "P001")
-    path = tmp_path / f"{NAME}.txt"
-    path.write_text(text, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="gen").failed
+    project = coded_project(text, name=NAME, coder="gen")
     rng = random.Random(9)
     for c in range(6):
         starts = [rng.randrange(len(text) - 200) for _ in range(50)]

@@ -9,14 +9,14 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
 
 from cen_themes.db import Project
-from cen_themes.services import analysis, history, sources
+from cen_themes.services import analysis, history
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import dump_database
+from tests.conftest import CodedProject, dump_database
 
 SIZE = (110, 30)
 # An emoji and a form feed before the hits: offsets stay code points.
@@ -29,14 +29,8 @@ SECOND = "P02: Nobody worries about the waiting here.\n"
 
 
 @pytest.fixture
-def imported(project: Project, tmp_path: Path) -> Project:
-    paths = []
-    for name, text in (("int01", FIRST), ("int02", SECOND)):
-        path = tmp_path / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    assert not sources.import_files(project, paths, coder="tester").failed
-    return project
+def imported(coded_project: CodedProject) -> Project:
+    return coded_project({"int01": FIRST, "int02": SECOND})
 
 
 def at(text: str, words: str) -> tuple[int, int]:

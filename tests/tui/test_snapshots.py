@@ -17,16 +17,17 @@ import pytest
 from textual.pilot import Pilot
 
 from cen_themes.db import Project
-from cen_themes.services import coding, sources, themes
+from cen_themes.services import sources, themes
 from cen_themes.tui.app import CenThemesApp
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, CodedProject
 
 SIZE = (80, 24)
 CODER = "snap"
+# Sample transcript: its attributes.
 FILES = {
-    "su01.txt": {"group": "service user", "setting": "specialist"},
-    "su03.txt": {"group": "service user", "setting": "generic"},
-    "staff_fg03.txt": {"group": "staff", "setting": "generic"},
+    "su01": {"group": "service user", "setting": "specialist"},
+    "su03": {"group": "service user", "setting": "generic"},
+    "staff_fg03": {"group": "staff", "setting": "generic"},
 }
 # (source, words, code): the first two are on su01's first screen in the reader.
 CODINGS = [
@@ -39,14 +40,14 @@ CODINGS = [
 ]
 
 
-def build(project: Project) -> Project:
-    for name, attributes in FILES.items():
-        report = sources.import_files(project, [SAMPLES / name], coder=CODER, attributes=attributes)
-        assert not report.failed, report.failed
-    texts = {s: sources.get_source(project, s).text for s in {c[0] for c in CODINGS}}
-    for source, words, code in CODINGS:
-        start = texts[source].index(words)
-        coding.apply_code(project, source, start, start + len(words), code, coder=CODER)
+def build(coded_project: CodedProject, into: Project | None = None) -> Project:
+    project = coded_project(
+        {name: SAMPLES / f"{name}.txt" for name in FILES},
+        CODINGS,
+        coder=CODER,
+        attributes=FILES,
+        into=into,
+    )
     themes.add_theme(project, "Barriers to care", coder=CODER)
     themes.add_theme(project, "What helps", coder=CODER)
     themes.assign_codes(
@@ -57,10 +58,10 @@ def build(project: Project) -> Project:
 
 
 @pytest.fixture
-def sample(project: Project) -> Project:
+def sample(project: Project, coded_project: CodedProject) -> Project:
     """Three sample transcripts, coded; the file is always ``project.db``."""
     assert project.path is not None and project.path.name == "project.db"
-    return build(project)
+    return build(coded_project)
 
 
 def keys(*pressed: str, theme: str = "textual-dark") -> Callable[[Pilot], Awaitable[None]]:
@@ -100,7 +101,9 @@ def test_matrix(sample: Project, snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("m", "g", "right"))
 
 
-def test_snapshot_project_is_the_same_each_time(tmp_path: Path) -> None:
+def test_snapshot_project_is_the_same_each_time(
+    tmp_path: Path, coded_project: CodedProject
+) -> None:
     """The snapshots rest on this: two builds give the same sources and excerpts."""
     from cen_themes.db import open_project
     from cen_themes.services import analysis
@@ -108,7 +111,7 @@ def test_snapshot_project_is_the_same_each_time(tmp_path: Path) -> None:
     seen = []
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-        project = build(open_project(tmp_path / folder / "project.db"))
+        project = build(coded_project, into=open_project(tmp_path / folder / "project.db"))
         seen.append(
             (
                 [(s.name, s.words, s.attributes) for s in sources.list_sources(project)],

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.widgets import DataTable
 
-from cen_themes.db import Project
-from cen_themes.services import analysis, attributes, coding, sources
+from cen_themes.services import analysis, attributes
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.screens.reader import ReaderScreen
@@ -15,27 +12,16 @@ from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
 from cen_themes.tui.widgets.status import StatusLine
 
+from ..conftest import CodedProject
+
 SIZE = (100, 30)
 
 
-def _import(project: Project, tmp_path: Path, **texts: str) -> None:
-    paths = []
-    for name, text in texts.items():
-        path = tmp_path / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    report = sources.import_files(project, paths, coder="tester")
-    assert not report.failed
-
-
 async def test_first_screen_lists_sources_with_first_highlighted(
-    project: Project, tmp_path: Path
+    coded_project: CodedProject,
 ) -> None:
-    _import(
-        project,
-        tmp_path,
-        alpha="Interviewer: Hello.\nP01: Hi there.\n",
-        beta="Just one document line.\n",
+    project = coded_project(
+        {"alpha": "Interviewer: Hello.\nP01: Hi there.\n", "beta": "Just one document line.\n"}
     )
     app = CenThemesApp(project, "tester")
     async with app.run_test(size=SIZE) as pilot:
@@ -52,9 +38,9 @@ async def test_first_screen_lists_sources_with_first_highlighted(
 
 
 async def test_enter_opens_highlighted_source_at_offset_zero(
-    project: Project, tmp_path: Path
+    coded_project: CodedProject,
 ) -> None:
-    _import(project, tmp_path, alpha="First text.\n", beta="Second text.\n")
+    project = coded_project({"alpha": "First text.\n", "beta": "Second text.\n"})
     app = CenThemesApp(project, "tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter")
@@ -70,8 +56,8 @@ async def test_enter_opens_highlighted_source_at_offset_zero(
         assert isinstance(app.screen, SourcesScreen)
 
 
-async def test_help_lists_bindings_and_q_quits(project: Project, tmp_path: Path) -> None:
-    _import(project, tmp_path, alpha="Some text.\n")
+async def test_help_lists_bindings_and_q_quits(coded_project: CodedProject) -> None:
+    project = coded_project({"alpha": "Some text.\n"})
     app = CenThemesApp(project, "tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "question_mark")
@@ -89,9 +75,10 @@ async def test_help_lists_bindings_and_q_quits(project: Project, tmp_path: Path)
         assert app._exit
 
 
-async def test_undo_on_sources_screen_refreshes_counts(project: Project, tmp_path: Path) -> None:
-    _import(project, tmp_path, alpha="Some words to code.\n")
-    coding.apply_code(project, "alpha", 0, 4, "Opening", coder="ana")
+async def test_undo_on_sources_screen_refreshes_counts(coded_project: CodedProject) -> None:
+    project = coded_project(
+        {"alpha": "Some words to code.\n"}, [("alpha", (0, 4), "Opening", "ana")]
+    )
     app = CenThemesApp(project, "tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -127,9 +114,9 @@ async def test_k_t_m_open_the_codebook_themes_and_matrix_once(project, tmp_path)
 
 
 async def test_filter_by_name_or_attribute_and_escape_clears_it(
-    project: Project, tmp_path: Path
+    coded_project: CodedProject,
 ) -> None:
-    _import(project, tmp_path, su01="One.\n", su02="Two.\n", staff01="Three.\n")
+    project = coded_project({"su01": "One.\n", "su02": "Two.\n", "staff01": "Three.\n"})
     attributes.set_attributes(project, "su02", {"group": "service user"}, coder="tester")
     attributes.set_attributes(project, "staff01", {"group": "staff"}, coder="tester")
     app = CenThemesApp(project, "tester")
@@ -153,10 +140,11 @@ async def test_filter_by_name_or_attribute_and_escape_clears_it(
         assert app.is_running and table.row_count == 0
 
 
-async def test_coded_column_counts_overlaps_once(project: Project, tmp_path: Path) -> None:
-    _import(project, tmp_path, alpha="0123456789" * 10, beta="x" * 40)
-    coding.apply_code(project, "alpha", 0, 30, "One", coder="tester")
-    coding.apply_code(project, "alpha", 20, 50, "Two", coder="tester")
+async def test_coded_column_counts_overlaps_once(coded_project: CodedProject) -> None:
+    project = coded_project(
+        {"alpha": "0123456789" * 10, "beta": "x" * 40},
+        [("alpha", (0, 30), "One"), ("alpha", (20, 50), "Two")],
+    )
     app = CenThemesApp(project, "tester")
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()

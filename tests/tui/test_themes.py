@@ -3,8 +3,6 @@ the themes service; Escape in a modal changes nothing; Enter shows a theme's exc
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
@@ -15,15 +13,15 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.themes import TOP_LEVEL, ThemesScreen
-from tests.conftest import settle
+from tests.conftest import CodedProject, settle
 from tests.tui.test_matrix import build
 
 SIZE = (100, 30)
 
 
 @pytest.fixture
-def built(project: Project, tmp_path: Path) -> Project:
-    return build(project, tmp_path)
+def built(coded_project: CodedProject) -> Project:
+    return build(coded_project)
 
 
 def tree(project: Project) -> list[tuple[str, list[str]]]:

@@ -23,7 +23,7 @@ from cen_themes.errors import (
     ProjectError,
 )
 from cen_themes.results import ExcerptView
-from cen_themes.services import analysis, coding, sources
+from cen_themes.services import analysis, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.notices import BUG_TITLE
 from cen_themes.tui.screens.dialogs import TextPrompt
@@ -31,21 +31,17 @@ from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import NOT_YET, SourcesScreen
-from tests.conftest import settle
+from tests.conftest import CodedProject, settle
 
 SIZE = (100, 30)
 TEXT = "P01: I waited for weeks.\nP01: The nurse was kind.\n"
 
 
 @pytest.fixture
-def coded(project: Project, tmp_path: Path) -> Project:
+def coded(coded_project: CodedProject) -> Project:
     """One source with one coded excerpt."""
-    path = tmp_path / "int01.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    assert not sources.import_files(project, [path], coder="tester").failed
     start = TEXT.index("I waited")
-    coding.apply_code(project, "int01", start, start + 17, "Waiting", coder="tester")
-    return project
+    return coded_project(TEXT, [("int01", (start, start + 17), "Waiting")])
 
 
 def errors(app: CenThemesApp) -> list[Notification]:
