@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cen_themes.errors import InputError
-from cen_themes.exporters import CODEBOOK_FORMATS, write_codebook
+from cen_themes.exporters import write_codebook
 
 from .test_study import DISMISSED, LONG_TERM_THEME, STIGMA, study_codes
 
@@ -70,10 +70,6 @@ def test_markdown_is_a_list_nested_by_depth(tmp_path: Path) -> None:
         "- **Long-term view**\\",
         f"  2 excerpts in 2 sources, themes: {LONG_TERM_THEME}",
     ]
-
-
-def test_formats() -> None:
-    assert CODEBOOK_FORMATS == (".csv", ".md")
 
 
 @pytest.mark.parametrize("name", ["codebook.qdc", "codebook.xlsx", "codebook"])

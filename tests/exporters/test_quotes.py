@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from cen_themes.errors import InputError
-from cen_themes.exporters import QUOTES_FORMATS, write_quotes
+from cen_themes.exporters import write_quotes
 from cen_themes.results import ThemeInfo, ThemeReport
 
 from .test_study import (
@@ -228,10 +228,6 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
 
 
 # errors and atomic writing
-
-
-def test_formats() -> None:
-    assert QUOTES_FORMATS == (".md", ".docx", ".html")
 
 
 @pytest.mark.parametrize("name", ["quotes.pdf", "quotes.doc", "quotes.csv"])

@@ -12,7 +12,7 @@ from odf import text as odf_text
 from odf.office import Annotation
 from odf.opendocument import OpenDocumentText
 
-from cen_themes.importers import SUPPORTED_EXTENSIONS, read_document
+from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
 
 from ..filemakers import (
@@ -25,10 +25,6 @@ from ..filemakers import (
 
 def spoken(document: Document) -> list[tuple[str | None, str]]:
     return [(t.speaker, document.text[t.start : t.end]) for t in document.turns]
-
-
-def test_supported_extensions() -> None:
-    assert SUPPORTED_EXTENSIONS == (".txt", ".md", ".docx", ".odt", ".pdf", ".vtt", ".srt")
 
 
 class TestPlain:
