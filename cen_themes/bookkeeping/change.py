@@ -24,7 +24,18 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, event, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -62,6 +73,7 @@ class Change:
         self._ours: dict[int, Base] = {}
         self._trees: dict[type, Tree[Any]] = {}
         self._undoes: Event | None = None
+        self._may_race = session.get_bind().dialect.name != "sqlite"
         event.listen(session, "before_flush", self._check_flush)
         event.listen(session, "do_orm_execute", self._check_statement)
 
@@ -82,11 +94,30 @@ class Change:
 
     # -- writing -----------------------------------------------------------------
     def add(self, *rows: Base) -> None:
-        """Insert ORM rows (flushed, so they have their ids). Inside a savepoint: when a
-        unique constraint refuses them, nothing of them stays and IntegrityError says so."""
+        """Insert ORM rows (flushed, so they have their ids)."""
+        self._add(rows, savepoint=False)
+
+    def try_add(self, *rows: Base) -> IntegrityError | None:
+        """:meth:`add`, where another program may have inserted a twin of a row since
+        this change looked (a code's name among its siblings, a coder's name, a span):
+        then the unique constraint's refusal is returned, with nothing of the rows
+        written, for the caller to find the twins and use them. Only PostgreSQL's
+        writers race: on SQLite this change has held the write lock since it began, so a
+        refusal there is a bug and is raised."""
+        if not self._may_race:
+            self._add(rows, savepoint=False)
+            return None
+        try:
+            self._add(rows, savepoint=True)
+        except IntegrityError as refused:
+            return refused
+        return None
+
+    def _add(self, rows: tuple[Base, ...], savepoint: bool) -> None:
         if not rows:
             return
-        with self._trust(), self.session.begin_nested():
+        saved = self.session.begin_nested() if savepoint else contextlib.nullcontext()
+        with self._trust(), saved:
             self.session.add_all(rows)
             self._ours.update((id(row), row) for row in rows)
             self.session.flush()
@@ -106,30 +137,45 @@ class Change:
             self._wrote = True
 
     def insert(self, table_name: str, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert many plain rows of a table keyed by ``id`` (faster than ORM objects);
-        returns their ids, in order."""
+        """Insert many plain rows of a table keyed by ``id`` (faster than ORM objects):
+        their ids are taken first, so one executemany writes them. Returns the ids."""
         if not rows:
             return []
         t = trail.table(table_name)
+        ids = self._new_ids(t, len(rows))
         with self._trust():
-            statement = insert(t).returning(t.c.id, sort_by_parameter_order=True)
-            ids = list(self.session.execute(statement, rows).scalars())
+            self.session.execute(
+                insert(t), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            )
         self._note_insert(t, ids)
         self._wrote = True
         return ids
 
+    def _new_ids(self, t: Table, count: int) -> list[int]:
+        """Ids for ``count`` new rows: after the highest on SQLite (this change holds the
+        write lock), from the table's sequence on PostgreSQL (other writers may take
+        theirs meanwhile, so they need not be consecutive)."""
+        if self._may_race:
+            sequence = f"pg_get_serial_sequence('{t.name}', 'id')"
+            return list(
+                self.session.scalars(
+                    text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)"), {"n": count}
+                )
+            )
+        highest = self.session.scalar(select(func.coalesce(func.max(t.c.id), 0)))
+        return list(range(highest + 1, highest + 1 + count))
+
     def add_unique(self, row: Base, existing: Callable[[], int | None]) -> tuple[int, bool]:
-        """Insert ``row`` unless a unique constraint finds its twin, which another
-        program may have made since this change looked: then ``existing()`` finds it.
-        Returns (id, whether this change made it)."""
-        try:
-            self.add(row)
-        except IntegrityError:
-            found = existing()
-            if found is None:
-                raise
-            return found, False
-        return row.id, True  # type: ignore[attr-defined]
+        """Insert ``row``, or use its twin that another program inserted meanwhile
+        (:meth:`try_add`), found by ``existing()``. Returns (id, whether this change made
+        it)."""
+        refused = self.try_add(row)
+        if refused is None:
+            return row.id, True  # type: ignore[attr-defined]
+        found = existing()
+        if found is None:
+            raise refused
+        return found, False
 
     def update(
         self, table_name: str, where: ColumnElement[bool], values: dict[str, Any]
@@ -147,14 +193,10 @@ class Change:
         changed = sorted(i for ids in groups.values() for i in ids)
         if not changed:
             return []
-        with self._trust():
-            for part in _id_chunks(t, changed):
-                self._before(table_name, part, names)
-                self.session.execute(update(t).where(part).values(values))
-                self._after(table_name, part, names)
+        for part in _id_chunks(t, changed):
+            self._set(t, part, values)
         if self._journaled:
             self.journal.updated(table_name, groups, values)
-        self._wrote = True
         return changed
 
     def delete(self, table_name: str, where: ColumnElement[bool]) -> list[dict[str, Any]]:
@@ -212,10 +254,7 @@ class Change:
                 self._insert_rows(step.table, step.rows)
             else:
                 assert step.where is not None
-                with self._trust():
-                    self._before(step.table.name, step.where, list(step.values))
-                    self.session.execute(update(step.table).where(step.where).values(step.values))
-                    self._after(step.table.name, step.where, list(step.values))
+                self._set(step.table, step.where, step.values)
         self._undoes = target
         self._wrote = True
 
@@ -264,6 +303,14 @@ class Change:
         with self._trust():
             for part in _id_chunks(t, ids):
                 self._after(t.name, part)
+
+    def _set(self, t: Table, where: ColumnElement[bool], values: dict[str, Any]) -> None:
+        """Set values on rows named by key (so ``where`` matches them after as before)."""
+        with self._trust():
+            self._before(t.name, where, list(values))
+            self.session.execute(update(t).where(where).values(values))
+            self._after(t.name, where, list(values))
+        self._wrote = True
 
     def _delete(self, t: Table, where: ColumnElement[bool]) -> None:
         with self._trust():

@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes.errors import InputError, NotFoundError
@@ -73,13 +73,15 @@ class Tree(Generic[Node]):
 
     def _load(self, query) -> None:
         """Add the nodes a query finds (id, name, parent_id, position) that are new."""
-        rows = [r for r in self.session.execute(query) if r.id not in self.name]
-        for r in rows:
-            self.name[r.id] = r.name
-            self.position[r.id] = r.position
-            self.parent[r.id] = r.parent_id
-        for r in sorted(rows, key=lambda r: (r.position, r.id)):
-            self._children.setdefault(r.parent_id, []).append(r.id)
+        known = self.name
+        rows = [tuple(r) for r in self.session.execute(query) if r[0] not in known]
+        for node, name, parent, position in rows:
+            known[node] = name
+            self.parent[node] = parent
+            self.position[node] = position
+        children = self._children
+        for node, _name, parent, _position in sorted(rows, key=itemgetter(3, 0)):
+            children.setdefault(parent, []).append(node)
 
     # -- reading -----------------------------------------------------------------
     def path(self, node: int) -> str:
@@ -301,13 +303,12 @@ class Tree(Generic[Node]):
                 )
                 for parent, name in todo
             ]
-            try:
-                writer.add(*rows)
-            except IntegrityError:
+            refused = writer.try_add(*rows)
+            if refused is not None:
                 known = len(self.name)
                 self._reload_children({parent for parent, _name in todo})
                 if len(self.name) == known:  # no twin appeared: not a race
-                    raise
+                    raise refused
                 for parent, name in todo:
                     twin = self.child_named(parent, name)
                     if twin is not None:

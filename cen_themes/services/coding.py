@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import and_, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.change import Change
@@ -150,12 +149,11 @@ def _find_or_add(
     added: list[int] = []
     while missing := [k for k in wanted if k not in found]:
         rows = [make(*key) for key in missing]
-        try:
-            ch.add(*rows)
-        except IntegrityError:
+        refused = ch.try_add(*rows)
+        if refused is not None:
             twins = existing(missing)
             if not twins:  # not a race: a real problem
-                raise
+                raise refused
             found.update(twins)
             continue
         ids = [row.id for row in rows]  # type: ignore[attr-defined]
