@@ -124,7 +124,14 @@ class Project:
             self._make_sessions(self.engine.execution_options(sqlite_busy_timeout=milliseconds))
 
     def _make_sessions(self, engine: Engine) -> None:
-        self._reader = sessionmaker(engine, expire_on_commit=False)
+        reader_engine = engine
+        if not self.is_sqlite:
+            # One snapshot for the whole read, as SQLite's read transactions give: under
+            # PostgreSQL's default each statement would see what others committed since
+            # the one before (a coding whose code the read had not seen). Writes keep
+            # the default, so that a change can see and use a racing writer's row.
+            reader_engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        self._reader = sessionmaker(reader_engine, expire_on_commit=False)
         writer_engine = engine
         if self.is_sqlite:
             writer_engine = engine.execution_options(sqlite_begin="IMMEDIATE")

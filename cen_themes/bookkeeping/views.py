@@ -50,7 +50,6 @@ def excerpt_views(
     if not rows:
         return []
     tree = code_tree or Tree(session, Code, "code")
-    order = {node: i for i, node in enumerate(tree.ordered())}
     codes: dict[int, set[int]] = {}
     coders: dict[int, set[str]] = {}
     ids = [r[0] for r in rows]
@@ -66,6 +65,11 @@ def excerpt_views(
         for excerpt_id, code_id, coder in session.execute(query):
             codes.setdefault(excerpt_id, set()).add(code_id)
             coders.setdefault(excerpt_id, set()).add(coder)
+    if any(c not in tree.name for found_codes in codes.values() for c in found_codes):
+        # On PostgreSQL each statement sees what others committed since the last: a code
+        # made, and coded, after the tree was read. Read the tree again.
+        tree = Tree(session, Code, "code")
+    order = {node: i for i, node in enumerate(tree.ordered())}
     return [
         ExcerptView(
             id=excerpt_id,

@@ -106,3 +106,25 @@ def test_a_time_without_a_zone_is_stored_as_utc_whatever_the_sessions_zone(pg_pr
     with pg_project.read() as session:
         moment = session.scalar(select(Code.created_at))
     assert moment == datetime(2026, 11, 25, 10, 11, 12, tzinfo=UTC)
+
+
+def test_a_read_sees_one_snapshot_whatever_others_commit_meanwhile(pg_project) -> None:
+    """As an SQLite read does: a code another program adds halfway through a read (and
+    codes at once) does not appear in the read's later statements."""
+    from sqlalchemy import func, select
+
+    from cen_themes.db import open_project
+    from cen_themes.models import Code
+    from cen_themes.services import codebook
+
+    codebook.create_code(pg_project, "Access", coder="tester")
+    other = open_project(pg_project.url)
+    try:
+        with pg_project.read() as session:
+            before = session.scalar(select(func.count()).select_from(Code))
+            codebook.create_code(other, "Later", coder="tester")
+            after = session.scalar(select(func.count()).select_from(Code))
+    finally:
+        other.close()
+    assert (before, after) == (1, 1)
+    assert len(codebook.list_codes(pg_project)) == 2
