@@ -166,16 +166,14 @@ class Project:
         *,
         bulk: bool = False,
         large: bool = False,
-        journaled: bool = True,
     ) -> Iterator[Change]:
         """The one way to change the project: a :class:`Change` in one transaction,
         committed whole or not at all, with its Event, undo record and derived tables.
 
-        ``bulk`` and ``large`` as for :meth:`bulk_write`; ``journaled=False`` only for
-        undo, whose reversal is not itself reversible."""
+        ``bulk`` and ``large`` as for :meth:`bulk_write`."""
         writing = self.bulk_write(large=large) if bulk else self.write()
         with writing as session:
-            change = Change(session, kind, coder, journaled=journaled)
+            change = Change(session, kind, coder)
             try:
                 yield change
                 change.finish()

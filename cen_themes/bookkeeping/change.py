@@ -59,14 +59,13 @@ class BypassError(RuntimeError):
 class Change:
     """One unit of work: see the module's docstring. Made by ``Project.change``."""
 
-    def __init__(self, session: Session, kind: str, coder: str, *, journaled: bool = True) -> None:
+    def __init__(self, session: Session, kind: str, coder: str) -> None:
         self.session = session
         self.kind = kind
         self.coder = coder
         self.summary = ""
         self.payload: dict[str, Any] = {}  # what the Event carries besides the undo record
-        self.journal = trail.Journal()
-        self._journaled = journaled
+        self._journal = trail.Journal()
         self._wrote = False
         self._trusted = 0  # > 0 while the change itself writes
         # Rows this change inserted, held so the session keeps them (by id()).
@@ -130,8 +129,7 @@ class Change:
             if keys == ["id"]:
                 self._note_insert(t, [row.id for row in added])  # type: ignore[attr-defined]
             else:
-                if self._journaled:
-                    self.journal.inserted_keys(name, [[getattr(r, k) for k in keys] for r in added])
+                self._journal.inserted_keys(name, [[getattr(r, k) for k in keys] for r in added])
                 with self._trust():
                     self._after(name, None)
             self._wrote = True
@@ -195,8 +193,7 @@ class Change:
             return []
         for part in _id_chunks(t, changed):
             self._set(t, part, values)
-        if self._journaled:
-            self.journal.updated(table_name, groups, values)
+        self._journal.updated(table_name, groups, values)
         return changed
 
     def delete(self, table_name: str, where: ColumnElement[bool]) -> list[dict[str, Any]]:
@@ -205,8 +202,7 @@ class Change:
         rows = [dict(r._mapping) for r in self.session.execute(select(t).where(where))]
         if rows:
             self._delete(t, where)
-            if self._journaled:
-                self.journal.deleted(table_name, rows)
+            self._journal.deleted(table_name, rows)
         return rows
 
     def set_on_new(self, table_name: str, column: str, values: dict[int, Any]) -> None:
@@ -230,8 +226,8 @@ class Change:
         with self._trust():
             write(self.session, tables)
         for table in tables:
-            if table.count and self._journaled:
-                self.journal.inserted(table.name, table.ids)
+            if table.count:
+                self._journal.inserted(table.name, table.ids)
             self._wrote = self._wrote or table.count > 0
 
     # -- undo ----------------------------------------------------------------------
@@ -266,8 +262,8 @@ class Change:
         if not self.summary:
             raise RuntimeError(f"change {self.kind!r} wrote without a summary")
         payload = dict(self.payload)
-        if self._journaled:
-            payload["ops"] = self.journal.ops
+        if self._undoes is None:  # an undo is not undone in turn: it carries no record
+            payload["ops"] = self._journal.ops
         with self._trust():
             written = trail.record(self.session, self.kind, self.summary, self.coder, payload)
             self.session.flush()
@@ -298,8 +294,7 @@ class Change:
             rollup.sync_structure(self.session)
 
     def _note_insert(self, t: Table, ids: list[int]) -> None:
-        if self._journaled:
-            self.journal.inserted(t.name, ids)
+        self._journal.inserted(t.name, ids)
         with self._trust():
             for part in _id_chunks(t, ids):
                 self._after(t.name, part)

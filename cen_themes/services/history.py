@@ -27,7 +27,7 @@ def log(project: Project, limit: int | None = None) -> list[EventInfo]:
 
 def undo(project: Project, *, coder: str) -> EventInfo:
     """Reverse the most recent change not yet undone; the undo is itself logged."""
-    with project.change("undo", coder, journaled=False) as ch:
+    with project.change("undo", coder) as ch:
         event = ch.session.scalar(
             select(Event)
             .where(Event.undone_by.is_(None), Event.kind != "undo")
