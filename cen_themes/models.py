@@ -204,6 +204,10 @@ class Excerpt(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     memo: Mapped[str] = mapped_column(Text, default="")
+    # Who wrote the memo, and when; NULL without a memo, or for a memo written before
+    # schema 0007 (nobody recorded it then).
+    memo_author: Mapped[str | None] = mapped_column(String(255))
+    memo_at: Mapped[datetime | None] = mapped_column(Moment)
     created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
 
     source: Mapped[Source] = relationship(back_populates="excerpts")

@@ -26,6 +26,8 @@ class ExcerptView:
     codes: list[str]  # code paths, tree order
     coders: list[str]  # coder names, sorted
     memo: str
+    memo_author: str | None = None  # None without a memo, or for one nobody signed
+    memo_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class ThemeInfo:
     codes: list[str]  # own code paths
     excerpts: int
     sources: int
+    memos: list[str] = field(default_factory=list)  # the theme's memos, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,3 +244,22 @@ class SpansResult:
     added: int  # spans that got the code
     already: int  # spans that had that code by that coder already
     created_codes: list[str]
+
+
+MemoTarget = Literal["project", "source", "code", "theme", "excerpt"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoInfo:
+    """A memo and what it is on. ``id`` numbers the memos of projects, sources, codes
+    and themes; an excerpt's memo (one per excerpt) carries the excerpt's id.
+    ``target`` names a source, a code or theme path, or an excerpt as 'su01 120-180';
+    ``None`` for the project. ``author`` and ``time`` are ``None`` for an excerpt memo
+    written before memos were signed."""
+
+    id: int
+    on: MemoTarget
+    target: str | None
+    text: str
+    author: str | None
+    time: datetime | None

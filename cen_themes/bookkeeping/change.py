@@ -205,16 +205,23 @@ class Change:
             self._journal.deleted(table_name, rows)
         return rows
 
-    def set_on_new(self, table_name: str, column: str, values: dict[int, Any]) -> None:
-        """Fill a column of rows this change inserted (by id), one value each: nothing
-        to journal, since undoing the change deletes those rows."""
+    def set_on_new(self, table_name: str, values: dict[int, dict[str, Any]]) -> None:
+        """Fill in columns of rows this change inserted, by id, each row its own values
+        (the same columns for all): nothing to journal, since undoing the change deletes
+        those rows."""
         if not values:
             return
         t = trail.table(table_name)
+        columns = list(next(iter(values.values())))
         with self._trust():
             self.session.connection().execute(
-                update(t).where(t.c.id == bindparam("row_id")).values({column: bindparam("value")}),
-                [{"row_id": i, "value": v} for i, v in values.items()],
+                update(t)
+                .where(t.c.id == bindparam("row_id"))
+                .values({c: bindparam(f"new_{c}") for c in columns}),
+                [
+                    {"row_id": i, **{f"new_{c}": row[c] for c in columns}}
+                    for i, row in values.items()
+                ],
             )
 
     def bulk_insert(self, tables: list[BulkTable]) -> None:

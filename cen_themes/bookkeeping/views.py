@@ -35,6 +35,8 @@ def excerpt_views(
             Excerpt.start,
             Excerpt.end,
             Excerpt.memo,
+            Excerpt.memo_author,
+            Excerpt.memo_at,
         )
         .join(Source, Source.id == Excerpt.source_id)
         .where(where)
@@ -44,8 +46,8 @@ def excerpt_views(
     for source_id, group in groupby(found, key=itemgetter(1)):
         text = session.scalar(select(Source.text).where(Source.id == source_id)) or ""
         rows.extend(
-            (excerpt_id, name, start, end, text[start:end], memo)
-            for excerpt_id, _source, name, start, end, memo in group
+            (excerpt_id, name, start, end, text[start:end], memo, author, at)
+            for excerpt_id, _source, name, start, end, memo, author, at in group
         )
     if not rows:
         return []
@@ -80,6 +82,8 @@ def excerpt_views(
             codes=[tree.path(c) for c in sorted(codes.get(excerpt_id, ()), key=order.get)],
             coders=sorted(coders.get(excerpt_id, ())),
             memo=memo,
+            memo_author=author,
+            memo_at=at,
         )
-        for excerpt_id, source, start, end, text, memo in rows
+        for excerpt_id, source, start, end, text, memo, author, at in rows
     ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import ColumnElement, and_, select, tuple_
 from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.models import Base, Coder, Coding, Excerpt, Source
+from cen_themes.models import Base, Coder, Coding, Excerpt, Source, utcnow
 from cen_themes.results import CodingResult, SpansResult
 from cen_themes.services.codebook import ensure_code
 from cen_themes.services.sources import find_source
@@ -110,10 +110,10 @@ def code_spans(
                 wanted,
             )
         },
-        lambda s, a, b: Excerpt(source_id=s, start=a, end=b, memo=memo or ""),
+        lambda s, a, b: Excerpt(source_id=s, start=a, end=b, **memo_fields(memo or "", coder)),
     )
     if memo is not None:
-        ch.update("excerpts", Excerpt.id.in_(sorted(set(excerpts.values()))), {"memo": memo})
+        write_memo(ch, Excerpt.id.in_(sorted(set(excerpts.values()))), memo, coder)
     source_of = {excerpts[span]: span[0] for span in spans}
     _codings, added = _find_or_add(
         ch,
@@ -132,6 +132,19 @@ def code_spans(
         lambda e: Coding(excerpt_id=e, code_id=code_id, coder_id=who, source_id=source_of[e]),
     )
     return [excerpts[span] for span in spans], added
+
+
+def memo_fields(memo: str, author: str) -> dict[str, object]:
+    """An excerpt's memo with who wrote it and when (neither, without a memo)."""
+    if not memo:
+        return {"memo": "", "memo_author": None, "memo_at": None}
+    return {"memo": memo, "memo_author": author, "memo_at": utcnow()}
+
+
+def write_memo(ch: Change, where: ColumnElement[bool], memo: str, author: str) -> None:
+    """Give the matching excerpts this memo, signed; those that have it already keep
+    their signature."""
+    ch.update("excerpts", where & (Excerpt.memo != memo), memo_fields(memo, author))
 
 
 def _find_or_add(
@@ -243,6 +256,6 @@ def set_memo(project: Project, source: str, start: int, end: int, memo: str, *, 
     with project.change("excerpt.memo", coder) as ch:
         found = _sources(ch.session, [(source, start, end)])[source]
         excerpt = _excerpt_at(ch.session, found, start, end)
-        ch.update("excerpts", Excerpt.id == excerpt.id, {"memo": memo})
+        write_memo(ch, Excerpt.id == excerpt.id, memo, ch.coder)
         ch.summary = f"memo on {found.name} {start}-{end}" + (" cleared" if not memo else "")
         return ch.summary

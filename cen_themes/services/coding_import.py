@@ -25,7 +25,7 @@ from cen_themes.errors import InputError
 from cen_themes.models import Coding, Excerpt, Source, utcnow
 from cen_themes.results import CodingImportResult
 from cen_themes.services.codebook import ensure_codes
-from cen_themes.services.coding import coder_id
+from cen_themes.services.coding import coder_id, memo_fields, write_memo
 
 # A file this large brings so many new pages that writing them once (rollback journal)
 # instead of twice (write-ahead log, then its checkpoint) pays.
@@ -83,7 +83,7 @@ class _Spans:
 
     before: int  # the highest excerpt id before the import
     new: np.ndarray  # (n, 3): source, start, end of excerpt before + 1 + i
-    memos: dict[int, str]  # memos of new excerpts, by id
+    memos: dict[int, dict[str, object]]  # memos of new excerpts (with author, time), by id
 
 
 def _excerpts(
@@ -122,16 +122,18 @@ def _excerpts(
     new = np.flatnonzero(~existing)
     before = ch.session.scalar(select(func.coalesce(func.max(Excerpt.id), 0)))
     ids[new] = np.arange(before + 1, before + 1 + len(new))
-    memos: dict[int, str] = {}
+    memos: dict[int, dict[str, object]] = {}
     if data.memos:
         rows = np.fromiter(data.memos, dtype=np.int64, count=len(data.memos))
         spans = lookup_rows(unique.T, (source[rows], start[rows], end[rows]))
-        for memo, span in zip(data.memos.values(), spans.tolist(), strict=True):
+        names = list(data.coders)  # a memo is signed by its row's coder
+        writers = data.column("coder")[rows].tolist()
+        for memo, span, writer in zip(data.memos.values(), spans.tolist(), writers, strict=True):
             excerpt_id = int(ids[span])
             if excerpt_id > before:
-                memos[excerpt_id] = memo
+                memos[excerpt_id] = memo_fields(memo, names[writer])
             else:
-                ch.update("excerpts", Excerpt.id == excerpt_id, {"memo": memo})
+                write_memo(ch, Excerpt.id == excerpt_id, memo, names[writer])
     excerpt = ids[np.cumsum(first) - 1]
     triples = np.column_stack([excerpt, codings[:, 3], codings[:, 4], codings[:, 0]])
     if existing.any():  # the project's own excerpt ids are in no order: sort by excerpt
@@ -190,5 +192,5 @@ def _codings(ch: Change, spans: _Spans, triples: np.ndarray) -> int:
             ),
         ]
     )
-    ch.set_on_new("excerpts", "memo", spans.memos)
+    ch.set_on_new("excerpts", spans.memos)
     return len(triples)
