@@ -1,3 +1,3 @@
 """Importing this module registers every command on the group."""
 
-from cen_themes.cli import analysis, codes, search, sources, themes, workbench  # noqa: F401
+from cen_themes.cli import analysis, codes, memos, search, sources, themes, workbench  # noqa: F401

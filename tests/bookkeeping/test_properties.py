@@ -23,6 +23,7 @@ from cen_themes.services import (
     coding,
     coding_import,
     history,
+    memos,
     sources,
     themes,
 )
@@ -209,6 +210,12 @@ class Analysis(RuleBasedStateMachine):
         spans = [(s, a, min(b, len(TEXTS[s]))) for s, a, b in spans]
         self._change(lambda: coding.apply_code_spans(self.project, spans, code, coder=coder))
 
+    @rule(on=st.sampled_from(["project", "source", "code", "theme"]), data=st.data())
+    def add_memo(self, on: str, data) -> None:
+        names = {"project": [None], "source": sorted(TEXTS), "code": CODES, "theme": THEMES}
+        target = data.draw(st.sampled_from(names[on]))
+        self._change(lambda: memos.add_memo(self.project, on, target, "a note", coder="ann"))
+
     @rule(data=st.data(), memo=st.sampled_from(["", "note", "other note"]))
     def memo(self, data, memo: str) -> None:
         found = analysis.find_excerpts(self.project)
@@ -393,7 +400,7 @@ def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) 
             path = theme if not nested or theme == THEMES[0] else f"{THEMES[0]} > {theme}"
             themes.assign_codes(project, path, [code], coder="ann")
         states = []
-        memos: dict[tuple, str] = {}
+        given_memos: dict[tuple, str] = {}
         for k, rows in enumerate(imports):
             csv_file = folder / f"import{k}.csv"
             csv_file.write_text(
@@ -401,7 +408,7 @@ def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) 
                 + "".join(f"{s},{a},{b},{c},{coder},{m}\n" for (s, a, b), c, coder, m in rows),
                 encoding="utf-8",
             )
-            memos.update({span: m for span, _c, _coder, m in rows if m})
+            given_memos.update({span: m for span, _c, _coder, m in rows if m})
             before, events = base_tables(db), len(history.log(project))
             coding_import.import_codings(project, csv_file, coder="ann")
             if len(history.log(project)) > events:  # all duplicates: nothing to undo
@@ -417,7 +424,7 @@ def test_bulk_imports_keep_the_matrix_and_undo_exact(assigned, nested, imports) 
                         "JOIN sources s ON s.id = e.source_id WHERE e.memo != ''"
                     )
                 }
-            assert stored == memos
+            assert stored == given_memos
         for state in reversed(states):
             history.undo(project, coder="bob")
             assert base_tables(db) == state

@@ -1,0 +1,82 @@
+"""Memos: a researcher's notes on the project, a source, a code, a theme or an excerpt.
+
+Memos on the project, sources, codes and themes are rows of their own, any number on
+one target, each signed with its author and time. An excerpt has one memo, a field of
+the excerpt (written with ``code memo``, ``code apply --memo`` or a coding CSV's memo
+column); :func:`list_memos` lists those too, so one list holds every note.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cen_themes.bookkeeping.trees import Tree
+from cen_themes.bookkeeping.views import excerpt_views
+from cen_themes.db import Project
+from cen_themes.errors import InputError
+from cen_themes.models import Code, Excerpt, Memo, Source, Theme
+from cen_themes.results import MemoInfo, MemoTarget
+from cen_themes.services.sources import find_source
+
+ON_ROWS = ("project", "source", "code", "theme")  # memos that are rows of their own
+
+
+def add_memo(
+    project: Project, on: MemoTarget, target: str | None, text: str, *, coder: str
+) -> MemoInfo:
+    """A new memo on the project (``target`` None), a source, a code or a theme (named
+    as the commands name them). Excerpt memos are written with ``code memo``."""
+    if on not in ON_ROWS:
+        raise InputError(f"a memo goes on the project, a source, a code or a theme, not {on!r}")
+    text = text.strip()
+    if not text:
+        raise InputError("the memo is empty")
+    with project.change("memo.add", coder) as ch:
+        target_id: int | None = None
+        named: str | None = None
+        if on == "source":
+            found = find_source(ch.session, target or "")
+            target_id, named = found.id, found.name
+        elif on in ("code", "theme"):
+            tree = ch.codes if on == "code" else ch.themes
+            target_id = tree.find(target or "")
+            named = tree.path(target_id)
+        memo = Memo(target_type=on, target_id=target_id, text=text, author=coder)
+        ch.add(memo)
+        ch.summary = "memo on the project" if named is None else f"memo on {on} {named}"
+        return MemoInfo(memo.id, on, named, memo.text, memo.author, memo.created_at)
+
+
+def list_memos(project: Project, on: MemoTarget | None = None) -> list[MemoInfo]:
+    """Every memo (or every memo on one kind of target): the project's first, then
+    those on sources (import order), codes and themes (tree order), and excerpts
+    (source order, then position); each target's memos oldest first."""
+    with project.read() as session:
+        sources = dict(session.execute(select(Source.id, Source.name).order_by(Source.id)).all())
+        codes, themes = Tree(session, Code, "code"), Tree(session, Theme, "theme")
+        named = {
+            "project": ({None: 0}, lambda _id: None),
+            "source": ({s: i for i, s in enumerate(sources)}, sources.get),
+            "code": ({c: i for i, c in enumerate(codes.ordered())}, codes.path),
+            "theme": ({t: i for i, t in enumerate(themes.ordered())}, themes.path),
+        }
+        rows = session.execute(select(Memo).order_by(Memo.id)).scalars().all()
+        found: list[MemoInfo] = []
+        for kind in ON_ROWS:
+            if on not in (None, kind):
+                continue
+            place, name = named[kind]
+            mine = sorted(
+                (m for m in rows if m.target_type == kind), key=lambda m: place.get(m.target_id, -1)
+            )
+            found.extend(
+                MemoInfo(m.id, kind, name(m.target_id), m.text, m.author, m.created_at)  # type: ignore[arg-type]
+                for m in mine
+            )
+        if on in (None, "excerpt"):
+            found.extend(
+                MemoInfo(e.id, "excerpt", f"{e.source} {e.start}-{e.end}", e.memo,
+                         e.memo_author, e.memo_at)
+                for e in excerpt_views(session, Excerpt.memo != "", code_tree=codes)
+            )  # fmt: skip
+        return found
