@@ -40,6 +40,8 @@ def _theme(document: WordDocument, report: ThemeReport, level: int) -> None:
     document.add_heading(_clean(theme.name), level=min(level, MAX_HEADING))
     if theme.description:
         document.add_paragraph(_clean(theme.description))
+    for text in theme.memos:
+        _memo(document, text)
     document.add_paragraph(_clean(codes_line(theme)))
     document.add_paragraph(counts_line(theme))
     if not report.excerpts:
@@ -58,9 +60,13 @@ def _excerpt(
     line.font.size = Pt(9)
     line.font.color.rgb = _GREY
     if excerpt.memo:
-        memo = document.add_paragraph()
-        memo.add_run("Memo: ").bold = True
-        memo.add_run(_clean(excerpt.memo))
+        _memo(document, excerpt.memo)
+
+
+def _memo(document: WordDocument, text: str) -> None:
+    memo = document.add_paragraph()
+    memo.add_run("Memo: ").bold = True
+    memo.add_run(_clean(text))
 
 
 def _clean(text: str) -> str:

@@ -46,6 +46,7 @@ def _theme(report: ThemeReport, level: int) -> str:
     ]
     if theme.description:
         parts.append(f'<p class="description">{html_text(theme.description)}</p>\n')
+    parts += [_memo(text) for text in theme.memos]
     parts.append(f'<p class="codes">{escape(codes_line(theme))}</p>\n')
     parts.append(f'<p class="counts">{escape(counts_line(theme))}</p>\n')
     if not report.excerpts:
@@ -57,12 +58,14 @@ def _theme(report: ThemeReport, level: int) -> str:
 
 
 def _excerpt(excerpt: ExcerptView, attributes: dict[str, dict[str, str]]) -> str:
-    memo = ""
-    if excerpt.memo:
-        memo = f'<p class="memo"><strong>Memo:</strong> {html_text(excerpt.memo)}</p>\n'
+    memo = _memo(excerpt.memo) if excerpt.memo else ""
     return (
         '<figure class="excerpt">\n'
         f"<blockquote><p>{html_text(f'“{excerpt.text}”')}</p></blockquote>\n"
         f"<figcaption>{escape(source_line(excerpt, attributes))}</figcaption>\n"
         f"{memo}</figure>\n"
     )
+
+
+def _memo(text: str) -> str:
+    return f'<p class="memo"><strong>Memo:</strong> {html_text(text)}</p>\n'

@@ -26,6 +26,7 @@ def _theme(report: ThemeReport, level: int) -> list[str]:
     blocks = [f"{'#' * min(level, 6)} {md_text(theme.name)}"]
     if theme.description:
         blocks.append(md_text(theme.description))
+    blocks += [f"*Memo:* {md_text(memo)}" for memo in theme.memos]
     blocks += [md_text(codes_line(theme)), md_text(counts_line(theme))]
     if not report.excerpts:
         blocks.append(f"*{NO_EXCERPTS}*")

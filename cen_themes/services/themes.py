@@ -163,6 +163,11 @@ def theme_infos(session: Session) -> list[ThemeInfo]:
         )
     }
     descriptions = dict(session.execute(select(Theme.id, Theme.description)).all())
+    memos: dict[int, list[str]] = {}
+    for target, text in session.execute(
+        select(Memo.target_id, Memo.text).where(Memo.target_type == "theme").order_by(Memo.id)
+    ):
+        memos.setdefault(target, []).append(text)
     return [
         ThemeInfo(
             id=node,
@@ -173,6 +178,7 @@ def theme_infos(session: Session) -> list[ThemeInfo]:
             codes=[codebook.path(c) for c in sorted(own.get(node, []), key=code_order.get)],
             excerpts=counts.get(node, (0, 0))[0],
             sources=counts.get(node, (0, 0))[1],
+            memos=memos.get(node, []),
         )
         for node in tree.ordered()
     ]

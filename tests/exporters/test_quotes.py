@@ -250,3 +250,17 @@ def test_an_export_replaces_an_existing_report_whole(tmp_path: Path) -> None:
     write_quotes(study_reports(), path)
     assert docx.Document(str(path)).paragraphs[1].text == "Stigma of the diagnosis"
     assert [p.name for p in tmp_path.iterdir()] == ["quotes.docx"]
+
+
+@pytest.mark.parametrize("name", ["quotes.md", "quotes.docx", "quotes.html"])
+def test_every_format_carries_a_themes_memos_before_its_codes(tmp_path: Path, name: str) -> None:
+    info = ThemeInfo(1, "Care", "Care", 0, "", ["Kindness"], 0, 0, ["First memo", "Second <b>"])
+    path = tmp_path / name
+    write_quotes([ThemeReport(info, [], {}, [])], path)
+    if name.endswith(".docx"):
+        text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    else:
+        text = path.read_text(encoding="utf-8")
+    assert "First memo" in text
+    assert ("Second &lt;b&gt;" if name.endswith(".html") else "Second") in text
+    assert text.index("First memo") < text.index("Second") < text.index("Codes: Kindness")
