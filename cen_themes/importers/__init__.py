@@ -19,6 +19,7 @@ from cen_themes.importers.turns import compile_speaker_pattern, detect_turns
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "REFI_EXTENSIONS",
     "SUPPORTED_EXTENSIONS",
     "Document",
     "Turn",
@@ -46,6 +47,9 @@ _PARSERS: dict[str, tuple[str, str]] = {
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_PARSERS)
 """The extensions :func:`read_document` reads, lower case, with the dot."""
+
+REFI_EXTENSIONS: tuple[str, ...] = (".qdpx", ".qde", ".qdc")
+"""REFI-QDA projects and codebooks: whole projects, read by :mod:`.refi`."""
 
 _MIB = 1024 * 1024
 
