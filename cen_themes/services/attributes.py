@@ -24,7 +24,7 @@ def set_attributes(
         raise InputError("give at least one KEY=VALUE")
     with project.change("attributes.set", coder) as ch:
         found = find_source(ch.session, source)
-        changes = _apply(ch, found, attributes)
+        changes = apply_attributes(ch, found, attributes)
         _describe(ch, changes, f"set {_listed(changes)} on {found.name}")
     return changes
 
@@ -64,12 +64,13 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
         for source_id, values in wanted:
             source = ch.session.get(Source, source_id)
             assert source is not None
-            changes.extend(_apply(ch, source, values))
+            changes.extend(apply_attributes(ch, source, values))
         _describe(ch, changes, f"imported {len(changes)} attribute values from {path.name}")
     return changes
 
 
-def _apply(ch: Change, source: Source, values: dict[str, str]) -> list[AttributeChange]:
+def apply_attributes(ch: Change, source: Source, values: dict[str, str]) -> list[AttributeChange]:
+    """Set ``values`` on a source inside a change; what changed, value by value."""
     existing = {a.key: a for a in source.attributes}
     changes = []
     for key, value in values.items():

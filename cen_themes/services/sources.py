@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cen_themes import nlp
+from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
@@ -153,29 +154,14 @@ def _store(
             clash = _clash(ch.session, path, name, digest)
             if clash is not None:
                 return clash
-            source = Source(
+            source = add_source(
+                ch,
+                document,
+                segments,
                 name=name,
                 kind=kind,
-                text=document.text,
-                content_hash=digest,
-                words=words,
+                attributes=attributes,
                 original_filename=path.name,
-                format=document.format,
-            )
-            ch.add(source)
-            ch.add(*(Attribute(source_id=source.id, key=k, value=v) for k, v in attributes.items()))
-            ch.insert(
-                "segments",
-                [
-                    {
-                        "source_id": source.id,
-                        "start": s.start,
-                        "end": s.end,
-                        "speaker": s.speaker,
-                        "turn": s.turn,
-                    }
-                    for s in segments
-                ],
             )
             ch.summary = (
                 f"imported {name} from {path.name} ({words} words, {len(segments)} segments)"
@@ -198,6 +184,40 @@ def _store(
         words=words,
         segments=len(segments),
     )
+
+
+def add_source(
+    ch: Change,
+    document: Document,
+    segments: list[nlp.SegmentSpan],
+    *,
+    name: str,
+    kind: str,
+    attributes: dict[str, str],
+    original_filename: str,
+) -> Source:
+    """Insert a source with its attributes and segments (the name and content are the
+    caller's to check)."""
+    source = Source(
+        name=name,
+        kind=kind,
+        text=document.text,
+        content_hash=content_hash(document.text),
+        words=count_words(document.text),
+        original_filename=original_filename,
+        format=document.format,
+    )
+    ch.add(source)
+    ch.add(*(Attribute(source_id=source.id, key=k, value=v) for k, v in attributes.items()))
+    ch.insert(
+        "segments",
+        [
+            {"source_id": source.id, "start": s.start, "end": s.end, "speaker": s.speaker,
+             "turn": s.turn}
+            for s in segments
+        ],
+    )  # fmt: skip
+    return source
 
 
 def _clash(session: Session, path: Path, name: str, digest: str) -> ImportOutcome | None:
