@@ -22,7 +22,8 @@ from cen_themes.cli.app import (
     write_stdout,
 )
 from cen_themes.cli.tables import text_table
-from cen_themes.importers import SUPPORTED_EXTENSIONS
+from cen_themes.errors import CenThemesError
+from cen_themes.importers import REFI_EXTENSIONS, SUPPORTED_EXTENSIONS
 from cen_themes.migrate import head_revision
 from cen_themes.services import attributes as attribute_service
 from cen_themes.services import sources as source_service
@@ -73,26 +74,47 @@ def import_(
     name: str | None,
     speaker_pattern: str | None,
 ) -> int:
-    """Import transcripts: .txt .md .docx .odt .pdf .vtt .srt.
+    """Import transcripts (.txt .md .docx .odt .pdf .vtt .srt) and REFI-QDA projects
+    (.qdpx .qde) or codebooks (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder...
 
     Each file imports whole or not at all; the others still import when one fails.
     Identical content is skipped. Exit code 1 when any file failed.
     """
     attributes = parse_pairs(attrs)
     project = state.project()
-    paths = list(files)
-    with _progress(len(paths)) as progress:
-        report = source_service.import_files(
-            project,
-            paths,
-            coder=resolve_coder(),
-            attributes=attributes,
-            kind=kind,
-            name=name,
-            speaker_pattern=speaker_pattern,
-            progress=progress,
-        )
-    return _summarise(report)
+    refi = [p for p in files if p.suffix.lower() in REFI_EXTENSIONS]
+    paths = [p for p in files if p not in refi]
+    failed = False
+    if paths:
+        with _progress(len(paths)) as progress:
+            report = source_service.import_files(
+                project,
+                paths,
+                coder=resolve_coder(),
+                attributes=attributes,
+                kind=kind,
+                name=name,
+                speaker_pattern=speaker_pattern,
+                progress=progress,
+            )
+        failed = _summarise(report) != 0
+    for path in refi:
+        from cen_themes.services import refi_import  # the XML and numpy: only for these
+
+        try:
+            result = refi_import.import_refi(project, path, coder=resolve_coder())
+        except CenThemesError as exc:
+            fail_line(str(exc))
+            failed = True
+            continue
+        click.echo(result.summary)
+        for notice in result.notices:
+            note(f"note: {notice}")
+        if result.skipped:
+            note(f"not imported from {path.name}:")
+            for what in result.skipped:
+                note(f"  {what}")
+    return 1 if failed else 0
 
 
 @contextlib.contextmanager

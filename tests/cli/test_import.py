@@ -196,3 +196,31 @@ def test_a_runaway_speaker_pattern_fails_the_file_in_one_line(
     assert "Traceback" not in result.stderr
     if before is not None:
         assert dump_database(db_path) == before
+
+
+def test_a_refi_qda_project_imports_with_a_summary_and_what_was_left_out(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from ..conftest import SHARED
+
+    path = SHARED / "interop" / "samples" / "atlasti8mac_spec-example_TestProject.qdpx"
+    if not path.exists():
+        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
+    result = cli("import", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"{path}: imported 0 sources, 14 new codes")
+    assert "not imported from atlasti8mac_spec-example_TestProject.qdpx:" in result.stderr
+    assert "  picture source 'cornflakes-n-milk.jpg' and its 1 selection" in result.stderr
+
+
+def test_a_broken_refi_qda_file_is_one_line_and_changes_nothing(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    cli("init")
+    before = dump_database(db_path)
+    broken = tmp_path / "broken.qdpx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    result = cli("import", broken)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {broken}: not a REFI-QDA project: not a zip archive\n"
+    assert dump_database(db_path) == before

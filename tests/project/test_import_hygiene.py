@@ -51,3 +51,9 @@ def test_start_up_does_not_load_numpy_or_regex() -> None:
     """Both cost start-up time that only bulk imports, coverage and user patterns need
     (the workbench must be interactive within a second)."""
     assert loaded_after("cen_themes.cli, cen_themes.tui.app", ("numpy", "regex")) == []
+
+
+def test_the_commands_load_no_xml_reader_numpy_or_spacy_until_a_command_needs_them() -> None:
+    """Every command's start-up pays for what the command line imports: reading
+    REFI-QDA files (defusedxml, numpy) is only for `import FILE.qdpx`."""
+    assert loaded_after("cen_themes.cli.commands", ("numpy", "defusedxml", "spacy")) == []
