@@ -1,6 +1,6 @@
 """What every workbench screen shares: the app with its project, a reload hook, slow
-work in a thread, errors as notifications, and refilling a table without losing the
-user's place in it."""
+work in a thread, errors as notifications, refilling a table without losing the
+user's place in it, and writing a memo on what is highlighted."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from cen_themes.results import MemoTarget
+from cen_themes.services import memos
 from cen_themes.tui.notices import notify_error
+from cen_themes.tui.screens.dialogs import MemoWriter
 from cen_themes.tui.work import RunsThreadWork, ThreadWork
 
 if TYPE_CHECKING:
@@ -68,3 +71,18 @@ class WorkbenchScreen(RunsThreadWork, Screen[None]):
         """A user's mistake or an unusable project, or a bug: a titled notification,
         never a crash."""
         notify_error(self, error, doing=doing)
+
+    def write_memo(self, on: MemoTarget, target: str) -> None:
+        """The new-memo dialog for the source, code or theme ``target`` (``on`` says
+        which); the memo is signed with the app's coder, and the screen reloads."""
+        project, coder = self.workbench.project, self.workbench.coder
+
+        def save(text: str) -> None:
+            memo = memos.add_memo(project, on, target, text, coder=coder)
+            self.notify(f"memo on {on} {memo.target}")
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self.reload()
+
+        self.app.push_screen(MemoWriter(f"New memo on {on} {target}", save), saved)

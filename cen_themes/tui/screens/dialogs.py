@@ -1,5 +1,5 @@
-"""The workbench's small modals: a line of text, several lines saved in place, a yes/no
-confirmation, one choice."""
+"""The workbench's small modals: a line of text, several lines saved in place, a new
+memo, a yes/no confirmation, one choice."""
 
 from __future__ import annotations
 
@@ -65,6 +65,8 @@ class TextEditor(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
+    HINT = "ctrl+s saves, Escape cancels"
+    DISCARD = "Discard the changes to this text?"
 
     def __init__(self, question: str, value: str, save: Callable[[str], object]) -> None:
         super().__init__()
@@ -77,7 +79,7 @@ class TextEditor(ModalScreen[str | None]):
             yield Label(self.question, classes="question")
             yield TextArea(self.value, soft_wrap=True, id="editor")
             with Horizontal(id="buttons"):
-                yield Label("ctrl+s saves, Escape cancels", classes="hint")
+                yield Label(self.HINT, classes="hint")
                 yield Button("Save", variant="primary", id="save")
 
     @property
@@ -110,7 +112,33 @@ class TextEditor(ModalScreen[str | None]):
             if sure:
                 self.dismiss(None)
 
-        self.app.push_screen(Confirm("Discard the changes to this text?", "Discard"), discard)
+        self.app.push_screen(Confirm(self.DISCARD, "Discard"), discard)
+
+
+class MemoWriter(TextEditor):
+    """Writes a new memo: Enter (or ctrl+s) saves through ``save`` as the
+    :class:`TextEditor` does, keeping the text when that fails; ctrl+j starts a new
+    line. An empty memo is not saved: the dialog closes with ``None``, as on Escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "Save", priority=True),
+        Binding("ctrl+j,shift+enter", "new_line", "New line", priority=True),
+    ]
+    HINT = "Enter saves, ctrl+j new line, Escape cancels"
+    DISCARD = "Discard this memo?"
+
+    def __init__(self, question: str, save: Callable[[str], object]) -> None:
+        super().__init__(question, "", save)
+
+    def action_save(self) -> None:
+        if not self.editor.text.strip():
+            self.dismiss(None)
+            return
+        super().action_save()
+
+    def action_new_line(self) -> None:
+        start, end = self.editor.selection  # typed over, as a typed character would be
+        self.editor.replace("\n", start, end, maintain_selection_offset=False)
 
 
 class Confirm(ModalScreen[bool]):
