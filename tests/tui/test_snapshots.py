@@ -4,20 +4,23 @@ __snapshots__/ that someone looked at and accepted.
 A failure means the screen changed. Look at the report (`snapshot_report.html`); when
 the change is wanted, accept it with `pytest tests/tui/test_snapshots.py
 --snapshot-update` and commit the new SVGs. The project is built the same way each time
-(fixed coder, file name and codings; no times are shown), so only a real change in what
-is drawn makes a difference. Textual is pinned exactly because its releases redraw.
+(fixed coder, file name and codings; no times are shown but a memo's date, which is
+pinned), so only a real change in what is drawn makes a difference. Textual is pinned
+exactly because its releases redraw.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
 from cen_themes.db import Project
-from cen_themes.services import sources, themes
+from cen_themes.services import memos, sources, themes
 from cen_themes.tui.app import CenThemesApp
 from tests.conftest import SAMPLES, CodedProject
 
@@ -94,6 +97,26 @@ def test_codebook_light(sample: Project, snap_compare) -> None:
     assert snap_compare(
         app, terminal_size=SIZE, run_before=keys("k", "down", theme="textual-light")
     )
+
+
+def test_themes_with_memos(sample: Project, snap_compare) -> None:
+    """The highlighted theme's memos under the table, the newest last."""
+    memos.add_memo(sample, "theme", "Barriers to care", "Waiting and distance.", coder=CODER)
+    memos.add_memo(
+        sample,
+        "theme",
+        "Barriers to care",
+        "Is distance a barrier of its own, or one more kind of waiting? su03 says the "
+        "travelling is what stops her; check the staff focus groups.",
+        coder="ann",
+    )
+    assert sample.path is not None
+    pinned = int(datetime(2026, 12, 3, 9, 30, tzinfo=UTC).timestamp() * 1_000_000)
+    with sqlite3.connect(sample.path) as conn:
+        conn.execute("UPDATE memos SET created_at = ?", (pinned,))
+    conn.close()
+    app = CenThemesApp(sample, CODER)
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("t"))
 
 
 def test_matrix(sample: Project, snap_compare) -> None:

@@ -1,4 +1,4 @@
-"""The themes screen: add, subtheme, rename, nest, assign and unassign, checked through
+"""The themes screen: add, subtheme, rename, nest (N), assign and unassign, checked through
 the themes service; Escape in a modal changes nothing; Enter shows a theme's excerpts."""
 
 from __future__ import annotations
@@ -100,19 +100,19 @@ async def test_nest_and_back_to_top(built: Project) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Barriers")
-        await pilot.press("n")
+        await pilot.press("N")
         await pilot.pause()
         prompt = app.screen
         assert isinstance(prompt, ChooseOne)
         assert prompt.choices == [TOP_LEVEL, "Support", "Support > Staff"]  # not itself
         await pilot.press("escape")
         await pilot.pause()
-        await choose(pilot, "n", "Support > Staff")
+        await choose(pilot, "N", "Support > Staff")
         assert "Support > Staff > Barriers" in [p for p, _c in tree(built)]
         assert screen.highlighted is not None
         assert screen.highlighted.path == "Support > Staff > Barriers"
         assert analysis.matrix(built).rows[0].n_excerpts == 4  # Support now rolls it up
-        await choose(pilot, "n", TOP_LEVEL)
+        await choose(pilot, "N", TOP_LEVEL)
         assert "Barriers" in [p for p, _c in tree(built)]
 
 
@@ -144,7 +144,7 @@ async def test_escape_in_every_modal_changes_nothing(built: Project) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Support")
-        for key in ["a", "s", "r", "n", "plus", "minus"]:
+        for key in ["a", "s", "r", "N", "n", "plus", "minus"]:
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is not screen, key

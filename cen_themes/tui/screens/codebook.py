@@ -1,4 +1,5 @@
-"""The codebook: the code tree with colours and counts; add, rename, recolour, merge, delete."""
+"""The codebook: the code tree with colours and counts; add, rename, recolour, merge,
+delete; the highlighted code's memos under the table (n writes one)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
-from cen_themes.results import CodeInfo
-from cen_themes.services import analysis, codebook
+from cen_themes.results import CodeInfo, MemoInfo
+from cen_themes.services import analysis, codebook, memos
 from cen_themes.services.codebook import CodeChange
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.coded_text import shade
+from cen_themes.tui.widgets.memo_panel import MemoPanel, by_target
 from cen_themes.tui.widgets.status import StatusLine
 
 MARK = "●"
@@ -48,6 +50,7 @@ class CodebookScreen(WorkbenchScreen):
     CSS_PATH = "codebook.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add code"),
+        Binding("n", "memo", "Memo"),
         Binding("r", "rename", "Rename"),
         Binding("o", "recolour", "Colour"),
         Binding("space", "mark", "Mark"),
@@ -59,10 +62,12 @@ class CodebookScreen(WorkbenchScreen):
         super().__init__()
         self.codes: list[CodeInfo] = []
         self.marked: set[str] = set()
+        self.memos: dict[str, list[MemoInfo]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Codebook", id="title")
         yield DataTable(id="codes", cursor_type="row", zebra_stripes=True)
+        yield MemoPanel()
         yield StatusLine()
         yield Footer()
 
@@ -95,13 +100,25 @@ class CodebookScreen(WorkbenchScreen):
         code's path) when that code still exists, else on the same row."""
         try:
             found = codebook.list_codes(self.workbench.project)
+            self.memos = by_target(memos.list_memos(self.workbench.project, on="code"))
         except CenThemesError as exc:
             self.report(exc)
             return
         self.codes = found
         self.marked &= {code.path for code in found}
         refill(self.table, [(code.path, self._cells(code)) for code in found], keep)
+        self.show_memos()
         self.workbench.refresh_status()
+
+    def show_memos(self) -> None:
+        """The highlighted code's memos, under the table."""
+        code = self.highlighted
+        what = None if code is None else f"code {code.path}"
+        self.query_one(MemoPanel).show(what, self.memos.get(code.path, []) if code else [])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_memos()
 
     def _cells(self, code: CodeInfo) -> tuple[Text, Text, Text, int, int, str]:
         marked = code.path in self.marked
@@ -146,6 +163,11 @@ class CodebookScreen(WorkbenchScreen):
         self.app.push_screen(
             TextPrompt("New code (a path; ' > ' separates levels):", value), create
         )
+
+    def action_memo(self) -> None:
+        code = self._need_code()
+        if code is not None:
+            self.write_memo("code", code.path)
 
     def action_rename(self) -> None:
         code = self._need_code()

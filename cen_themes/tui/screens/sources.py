@@ -1,5 +1,6 @@
 """The first screen: every source in import order, how much of each is coded, a filter
-by name or attribute; Enter opens the highlighted source in the reader."""
+by name or attribute, the highlighted source's memos under the table (n writes one);
+Enter opens the highlighted source in the reader."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Input
 
 from cen_themes.errors import CenThemesError
-from cen_themes.services import sources
+from cen_themes.results import MemoInfo
+from cen_themes.services import memos, sources
 from cen_themes.services.sources import SourceSummary
-from cen_themes.tui.screens.base import WorkbenchScreen, refill
+from cen_themes.tui.screens.base import WorkbenchScreen, highlighted_key, refill
+from cen_themes.tui.widgets.memo_panel import MemoPanel, by_target
 from cen_themes.tui.widgets.status import StatusLine
 
-COLUMNS = ("name", "kind", "words", "segments", "excerpts", "coded", "attributes")
+COLUMNS = ("name", "kind", "words", "segments", "excerpts", "coded", "memos", "attributes")
 NOT_YET = "…"  # the coded share, until the worker has counted it
 
 
@@ -32,6 +35,7 @@ class SourcesScreen(WorkbenchScreen):
     CSS_PATH = "sources.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter", "Filter"),
+        Binding("n", "memo", "Memo"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -39,10 +43,12 @@ class SourcesScreen(WorkbenchScreen):
         super().__init__()
         self.found: list[SourceSummary] = []
         self.shares: dict[str, float] = {}
+        self.memos: dict[str, list[MemoInfo]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="f: filter by name or attribute (group=staff)", id="filter")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+        yield MemoPanel()
         yield StatusLine()
         yield Footer()
 
@@ -67,6 +73,7 @@ class SourcesScreen(WorkbenchScreen):
         shares follow from a worker, so that a large project opens at once."""
         try:
             self.found = sources.list_sources(self.workbench.project)
+            self.memos = by_target(memos.list_memos(self.workbench.project, on="source"))
         except CenThemesError as exc:
             self.report(exc)
             return
@@ -86,6 +93,7 @@ class SourcesScreen(WorkbenchScreen):
                     source.segments,
                     source.excerpts,
                     self._share(source.name),
+                    len(self.memos.get(source.name, ())),
                     ", ".join(f"{k}={v}" for k, v in sorted(source.attributes.items())),
                 ),
             )
@@ -93,6 +101,17 @@ class SourcesScreen(WorkbenchScreen):
             if matches(source, words)
         ]
         refill(self.table, rows)
+        self.show_memos()
+
+    def show_memos(self) -> None:
+        """The highlighted source's memos, under the table."""
+        name = highlighted_key(self.table)
+        what = None if name is None else f"source {name}"
+        self.query_one(MemoPanel).show(what, self.memos.get(name or "", []))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_memos()
 
     def _share(self, name: str) -> str:
         share = self.shares.get(name)
@@ -136,6 +155,13 @@ class SourcesScreen(WorkbenchScreen):
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
         self.table.focus()
+
+    def action_memo(self) -> None:
+        name = highlighted_key(self.table)
+        if name is None:
+            self.notify("No source highlighted to write a memo on", severity="warning")
+            return
+        self.write_memo("source", name)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:

@@ -1,5 +1,6 @@
 """The themes: each theme with its own codes and what it rolls up; keys add, rename,
-nest, and assign or unassign codes; Enter shows a theme's excerpts."""
+nest, and assign or unassign codes; the highlighted theme's memos under the table (n
+writes one); Enter shows a theme's excerpts."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
-from cen_themes.results import ThemeInfo
-from cen_themes.services import analysis, codebook, themes
+from cen_themes.results import MemoInfo, ThemeInfo
+from cen_themes.services import analysis, codebook, memos, themes
 from cen_themes.services.themes import ThemeChange
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
+from cen_themes.tui.widgets.memo_panel import MemoPanel, by_target
 from cen_themes.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -48,7 +50,8 @@ class ThemesScreen(WorkbenchScreen):
         Binding("a", "add", "Add theme"),
         Binding("s", "add_sub", "Subtheme"),
         Binding("r", "rename", "Rename"),
-        Binding("n", "nest", "Nest"),
+        Binding("n", "memo", "Memo"),
+        Binding("N", "nest", "Nest", key_display="N"),
         Binding("plus", "assign", "Assign code", key_display="+"),
         Binding("minus", "unassign", "Unassign code", key_display="-"),
     ]
@@ -56,10 +59,12 @@ class ThemesScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.themes: list[ThemeInfo] = []
+        self.memos: dict[str, list[MemoInfo]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
         yield DataTable(id="themes", cursor_type="row", zebra_stripes=True)
+        yield MemoPanel()
         yield StatusLine()
         yield Footer()
 
@@ -85,6 +90,7 @@ class ThemesScreen(WorkbenchScreen):
         """Read the themes again; keep the cursor on ``keep``, else on the same path."""
         try:
             found = themes.list_themes(self.workbench.project)
+            self.memos = by_target(memos.list_memos(self.workbench.project, on="theme"))
         except CenThemesError as exc:
             self.report(exc)
             return
@@ -102,11 +108,22 @@ class ThemesScreen(WorkbenchScreen):
             for info in found
         ]
         refill(self.query_one(DataTable), rows, keep)
+        self.show_memos()
         caption = f"{len(found)} theme{'' if len(found) == 1 else 's'}"
         if not found:
             caption += "  ·  press a to add one"
         self.query_one("#caption", Static).update(caption)
         self.workbench.refresh_status()
+
+    def show_memos(self) -> None:
+        """The highlighted theme's memos, under the table."""
+        info = self.highlighted
+        what = None if info is None else f"theme {info.path}"
+        self.query_one(MemoPanel).show(what, self.memos.get(info.path, []) if info else [])
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_memos()
 
     def _change(self, do: Callable[[], ThemeChange]) -> None:
         """Make a change through the services, say what it did, and show the result."""
@@ -158,6 +175,11 @@ class ThemesScreen(WorkbenchScreen):
                 )
 
         self.app.push_screen(TextPrompt(f"Rename {info.path}", value=info.name), done)
+
+    def action_memo(self) -> None:
+        info = self._need_theme()
+        if info is not None:
+            self.write_memo("theme", info.path)
 
     def action_nest(self) -> None:
         info = self._need_theme()
