@@ -42,6 +42,7 @@ from cen_themes.services.coding import code_spans, write_memo
 from cen_themes.services.sources import add_source, content_hash, infer_kind
 from cen_themes.wording import plural
 
+
 @dataclass
 class RefiImportResult:
     """What importing one archive did, in counts, and what could not come in."""
