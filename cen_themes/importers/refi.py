@@ -57,7 +57,6 @@ class RefiSelection:
 class RefiSource:
     guid: str
     name: str
-    data: bytes  # the plain-text file as it was in the archive
     text: str  # as a source stores it (decoded, BOM gone, newlines LF)
     selections: list[RefiSelection]
     description: str = ""
@@ -203,7 +202,7 @@ class _Reader:
         }
         notes = {}
         for note in _children(_child(root, "Notes"), "Note"):
-            text = _text(note, "PlainTextContent") or self._file_text(note, "note")
+            text = _text(note, "PlainTextContent") or self._file_text(note)
             notes[_guid(note.get("guid"))] = RefiNote(
                 _guid(note.get("guid")),
                 (note.get("name") or "").strip(),
@@ -287,7 +286,7 @@ class _Reader:
                 values[name] = given
         return values
 
-    def _file_text(self, element: Element, what: str) -> str:
+    def _file_text(self, element: Element) -> str:
         data = self._file(element.get("plainTextPath"))
         return normalise_newlines(decode_text(data)).strip() if data is not None else ""
 
@@ -393,7 +392,6 @@ class _Reader:
         return RefiSource(
             guid,
             name or guid,
-            data,
             text,
             parsed,
             _text(element, "Description"),

@@ -55,7 +55,7 @@ def ensure_code(ch: Change, text: str, literal: bool = False) -> tuple[int, list
     """The code a path or unique name names (with ``literal``, exactly this path),
     creating missing levels with palette colours. Returns (code, codes created)."""
     node, created = ch.codes.ensure_path(text) if literal else ch.codes.ensure(text)
-    _colour(ch, created)
+    colour_new_codes(ch, created)
     return node, created
 
 
@@ -63,11 +63,11 @@ def ensure_codes(ch: Change, texts: list[str]) -> tuple[dict[str, int], list[str
     """:func:`ensure_code` for many codes at once. Returns (code of each text, paths
     of the codes created)."""
     found, created = ch.codes.ensure_many(texts)
-    _colour(ch, created)
+    colour_new_codes(ch, created)
     return found, [ch.codes.path(c) for c in created]
 
 
-def _colour(ch: Change, created: list[int]) -> None:
+def colour_new_codes(ch: Change, created: list[int]) -> None:
     """New codes take the palette's colours in turn, by id."""
     for code_id in created:
         code = ch.session.get(Code, code_id)

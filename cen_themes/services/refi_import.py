@@ -33,13 +33,13 @@ from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.trees import SEPARATOR, check_name
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError
-from cen_themes.importers.plain import parse_plain
+from cen_themes.importers import Document, detect_turns
 from cen_themes.importers.refi import RefiProject, read_refi
 from cen_themes.models import Code, Excerpt, Memo, Source, Theme, ThemeCode
 from cen_themes.services.attributes import apply_attributes
-from cen_themes.services.codebook import PALETTE, normalise_colour
+from cen_themes.services.codebook import colour_new_codes, normalise_colour
 from cen_themes.services.coding import code_spans, write_memo
-from cen_themes.services.sources import add_source, content_hash, infer_kind
+from cen_themes.services.sources import add_source, content_hash, count_words, infer_kind
 from cen_themes.wording import plural
 
 
@@ -81,7 +81,7 @@ def import_refi(project: Project, path: Path, *, coder: str) -> RefiImportResult
         refi = read_refi(path)
     except CenThemesError as exc:
         raise InputError(f"{path}: {exc}") from None
-    documents = [parse_plain(source.data) for source in refi.sources]
+    documents = [_document(source.text) for source in refi.sources]
     segments = nlp.segment_many(documents)
     result = RefiImportResult(path, refi.origin, skipped=list(refi.skipped))
     with project.change("refi.import", coder) as ch:
@@ -112,14 +112,13 @@ class _Importer:
     # -- sources -----------------------------------------------------------------------
     def _source(self, refi_source, document, spans) -> None:
         session = self.ch.session
-        same = session.scalar(
-            select(Source).where(Source.content_hash == content_hash(document.text))
-        )
+        digest = content_hash(document.text)
+        same = session.scalar(select(Source).where(Source.content_hash == digest))
         if same is not None:
             self.sources[refi_source.guid] = same
             self.result.sources_found.append(same.name)
             return
-        name = _free_name(session, check_source_name(refi_source.name))
+        name = _free_name(session, _source_name(refi_source.name))
         if name != refi_source.name:
             self.result.notices.append(
                 f"source '{refi_source.name}' is imported as '{name}': the name was taken"
@@ -132,6 +131,8 @@ class _Importer:
             kind=infer_kind(document),
             attributes={},
             original_filename=f"{self.result.path.name}:{refi_source.guid}",
+            digest=digest,
+            words=count_words(document.text),
         )
         self.sources[refi_source.guid] = added
         self.result.sources_added.append(name)
@@ -162,10 +163,7 @@ class _Importer:
             self.result.codes_created += len(created)
             row = self.ch.session.get(Code, node)
             assert row is not None
-            for made in created:
-                made_row = self.ch.session.get(Code, made)
-                assert made_row is not None
-                made_row.color = PALETTE[(made - 1) % len(PALETTE)]
+            colour_new_codes(self.ch, created)
             values: dict[str, str] = {}
             if code.color and (node in created or not row.color):
                 try:
@@ -313,7 +311,13 @@ class _Importer:
             self.result.themes.append(tree.path(node))
 
 
-def check_source_name(name: str) -> str:
+def _document(text: str) -> Document:
+    """A REFI-QDA text (already decoded as a source stores it) with its speaker turns."""
+    turns, skips = detect_turns(text)
+    return Document(text=text, turns=turns, skips=skips)
+
+
+def _source_name(name: str) -> str:
     name = " ".join(name.split()) or "untitled"
     return name[:240]
 

@@ -162,6 +162,8 @@ def _store(
                 kind=kind,
                 attributes=attributes,
                 original_filename=path.name,
+                digest=digest,
+                words=words,
             )
             ch.summary = (
                 f"imported {name} from {path.name} ({words} words, {len(segments)} segments)"
@@ -195,15 +197,18 @@ def add_source(
     kind: str,
     attributes: dict[str, str],
     original_filename: str,
+    digest: str,
+    words: int,
 ) -> Source:
-    """Insert a source with its attributes and segments (the name and content are the
-    caller's to check)."""
+    """Insert a source with its attributes and segments. The caller has checked its
+    name and content, and so has its ``digest`` (:func:`content_hash`) and ``words``
+    (:func:`count_words`) already."""
     source = Source(
         name=name,
         kind=kind,
         text=document.text,
-        content_hash=content_hash(document.text),
-        words=count_words(document.text),
+        content_hash=digest,
+        words=words,
         original_filename=original_filename,
         format=document.format,
     )
