@@ -8,7 +8,10 @@ column); :func:`list_memos` lists those too, so one list holds every note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.trees import Tree
 from cen_themes.bookkeeping.views import excerpt_views
@@ -50,33 +53,39 @@ def add_memo(
 def list_memos(project: Project, on: MemoTarget | None = None) -> list[MemoInfo]:
     """Every memo (or every memo on one kind of target): the project's first, then
     those on sources (import order), codes and themes (tree order), and excerpts
-    (source order, then position); each target's memos oldest first."""
+    (source order, then position); each target's memos oldest first. Only what the
+    kinds asked for is read: a screen that shows one kind reloads it often."""
+    kinds = [k for k in (*ON_ROWS, "excerpt") if on in (None, k)]
     with project.read() as session:
-        sources = dict(session.execute(select(Source.id, Source.name).order_by(Source.id)).all())
-        codes, themes = Tree(session, Code, "code"), Tree(session, Theme, "theme")
-        named = {
-            "project": ({None: 0}, lambda _id: None),
-            "source": ({s: i for i, s in enumerate(sources)}, sources.get),
-            "code": ({c: i for i, c in enumerate(codes.ordered())}, codes.path),
-            "theme": ({t: i for i, t in enumerate(themes.ordered())}, themes.path),
-        }
-        rows = session.execute(select(Memo).order_by(Memo.id)).scalars().all()
         found: list[MemoInfo] = []
-        for kind in ON_ROWS:
-            if on not in (None, kind):
+        for kind in kinds:
+            if kind == "excerpt":
+                found.extend(
+                    MemoInfo(e.id, "excerpt", f"{e.source} {e.start}-{e.end}", e.memo,
+                             e.memo_author, e.memo_at)
+                    for e in excerpt_views(session, Excerpt.memo != "")
+                )  # fmt: skip
                 continue
-            place, name = named[kind]
-            mine = sorted(
-                (m for m in rows if m.target_type == kind), key=lambda m: place.get(m.target_id, -1)
-            )
+            rows = session.scalars(
+                select(Memo).where(Memo.target_type == kind).order_by(Memo.id)
+            ).all()
+            if not rows:
+                continue
+            order, name = _targets(session, kind)
+            rows = sorted(rows, key=lambda m: order.get(m.target_id, -1))
             found.extend(
-                MemoInfo(m.id, kind, name(m.target_id), m.text, m.author, m.created_at)  # type: ignore[arg-type]
-                for m in mine
+                MemoInfo(m.id, kind, name(m.target_id), m.text, m.author, m.created_at)
+                for m in rows
             )
-        if on in (None, "excerpt"):
-            found.extend(
-                MemoInfo(e.id, "excerpt", f"{e.source} {e.start}-{e.end}", e.memo,
-                         e.memo_author, e.memo_at)
-                for e in excerpt_views(session, Excerpt.memo != "", code_tree=codes)
-            )  # fmt: skip
         return found
+
+
+def _targets(session: Session, kind: str) -> tuple[dict, Callable[[int | None], str | None]]:
+    """For one kind of target: each target's place in the listing, and its name."""
+    if kind == "project":
+        return {None: 0}, lambda _id: None
+    if kind == "source":
+        names = dict(session.execute(select(Source.id, Source.name).order_by(Source.id)).all())
+        return {s: i for i, s in enumerate(names)}, names.get
+    tree = Tree(session, Code, "code") if kind == "code" else Tree(session, Theme, "theme")
+    return {n: i for i, n in enumerate(tree.ordered())}, tree.path
