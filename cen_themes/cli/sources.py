@@ -81,9 +81,14 @@ def import_(
     Identical content is skipped. Exit code 1 when any file failed.
     """
     attributes = parse_pairs(attrs)
-    project = state.project()
     refi = [p for p in files if p.suffix.lower() in REFI_EXTENSIONS]
     paths = [p for p in files if p not in refi]
+    if not paths and (attrs or kind or name or speaker_pattern):
+        raise click.UsageError(
+            "--attr, --kind, --name and --speaker-pattern apply to transcripts; a REFI-QDA "
+            "file brings its own names, attributes and turns"
+        )
+    project = state.project()
     failed = False
     if paths:
         with _progress(len(paths)) as progress:

@@ -224,3 +224,15 @@ def test_a_broken_refi_qda_file_is_one_line_and_changes_nothing(
     assert result.exit_code == 1
     assert result.stderr == f"error: {broken}: not a REFI-QDA project: not a zip archive\n"
     assert dump_database(db_path) == before
+
+
+def test_transcript_options_with_only_refi_files_are_refused(
+    cli: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    """They would be silently ignored: a REFI-QDA file names its own sources."""
+    archive = tmp_path / "p.qdpx"
+    archive.write_bytes(b"not read")
+    result = cli("import", archive, "--name", "x")
+    assert result.exit_code == 1
+    assert "apply to transcripts" in result.stderr and result.stderr.count("\n") == 1
+    assert not db_path.exists()  # refused before the project is opened
