@@ -5,7 +5,6 @@ u takes a new one back."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
 
-from cen_themes import db
-from cen_themes.db import Project, open_project
+from cen_themes.db import Project
 from cen_themes.results import MemoInfo, MemoTarget
 from cen_themes.services import memos, themes
 from cen_themes.tui.app import CenThemesApp
@@ -23,6 +21,7 @@ from cen_themes.tui.screens.dialogs import Confirm, MemoWriter
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.widgets.memo_panel import MemoPanel
 from tests.conftest import CodedProject, dump_database, settle
+from tests.tui.conftest import held_lock, open_impatient
 
 SIZE = (100, 30)
 TEXTS = {
@@ -261,10 +260,7 @@ async def test_empty_screens_warn_instead_of_asking(project: Project, db_path: P
 
 @pytest.fixture
 def impatient(built: Project, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    """The same project opened again with a short busy timeout, so a lock fails fast."""
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr("cen_themes.tui.app.WORKBENCH_BUSY_TIMEOUT_MS", 200)
-    opened = open_project(db_path)
+    opened = open_impatient(db_path, monkeypatch)
     yield opened
     opened.close()
 
@@ -278,17 +274,12 @@ async def test_a_locked_database_keeps_the_dialog_and_the_text(
         await pilot.press("n")
         dialog = await writer(pilot)
         await type_text(pilot, "written while locked")
-        other = sqlite3.connect(db_path, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        with held_lock(db_path):  # another program holds the write lock
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is dialog
             assert dialog.query_one(TextArea).text == "written while locked"
             assert any("locked" in m for m in messages(app, "error"))
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         assert written(impatient) == []
         await pilot.press("enter")  # the lock is gone: the same text saves
         await pilot.pause()

@@ -3,7 +3,6 @@ saves through the coding service, and keeps what was typed when saving fails."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from cen_themes import db
-from cen_themes.db import Project, open_project
+from cen_themes.db import Project
 from cen_themes.services import analysis, coding
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, Confirm, TextEditor
 from cen_themes.tui.screens.reader import ReaderScreen
 from tests.conftest import CodedProject, dump_database
+from tests.tui.conftest import held_lock, open_impatient
 
 TEXT = "Interviewer: How was it?\nP01: The wait was long. Then they listened to me.\n"
 WAIT = (30, 48)  # "The wait was long."
@@ -150,9 +149,7 @@ async def test_escape_asks_before_discarding_typed_text(coded: Project, db_path:
 
 @pytest.fixture
 def impatient(coded: Project, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    """The same project opened again with a short busy timeout, so a lock fails fast."""
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
-    opened = open_project(db_path)
+    opened = open_impatient(db_path, monkeypatch)
     yield opened
     opened.close()
 
@@ -166,17 +163,12 @@ async def test_a_locked_database_keeps_the_dialog_and_the_text(
         await pilot.press("n")
         dialog = await editor(pilot)
         await type_text(pilot, "\nwritten while locked")
-        other = sqlite3.connect(db_path, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        with held_lock(db_path):  # another program holds the write lock
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert app.screen is dialog
             assert dialog.query_one(TextArea).text == "first thought\nwritten while locked"
             assert any("locked" in m for m in messages(app, "error"))
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         assert memos(impatient) == {WAIT: "first thought"}
         await pilot.press("ctrl+s")  # the lock is gone: the same text saves
         await pilot.pause()
