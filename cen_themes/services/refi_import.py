@@ -142,22 +142,19 @@ class _Importer:
     # -- codes -------------------------------------------------------------------------
     def _codes(self) -> None:
         paths: dict[str, list[str]] = {}
-        by_guid = {code.guid: code for code in self.refi.codes}
         atlas = "atlas" in self.refi.origin.lower()
         for code in self.refi.codes:  # parents come first
             names = [_code_name(code.name)]
             if atlas and "::" in code.name:
                 names = [_code_name(part) for part in code.name.split("::") if part.strip()]
-            parent = paths.get(code.parent or "", []) if code.parent in by_guid else []
-            paths[code.guid] = parent + names
+            paths[code.guid] = paths.get(code.parent or "", []) + names
         tree = self.ch.codes
-        first_at: dict[str, str] = {}
+        seen: set[str] = set()
         for code in self.refi.codes:
             path = SEPARATOR.join(paths[code.guid])
-            key = path.casefold()
-            if key in first_at:
+            if path.casefold() in seen:
                 self.result.notices.append(f"two codes share the path '{path}': they are one here")
-            first_at.setdefault(key, code.guid)
+            seen.add(path.casefold())
             node, created = tree.ensure_path(path)
             self.codes[code.guid] = node
             self.result.codes_created += len(created)
