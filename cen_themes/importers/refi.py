@@ -80,6 +80,7 @@ class RefiSet:
     description: str
     sources: list[str]
     codes: list[str]
+    notes: list[str] = field(default_factory=list)  # guids of its member notes
 
 
 @dataclass
@@ -264,6 +265,7 @@ class _Reader:
                 _text(s, "Description"),
                 _refs(s, "MemberSource"),
                 _refs(s, "MemberCode"),
+                _refs(s, "MemberNote"),
             )
             for s in _children(sets, "Set")
         ]
@@ -271,9 +273,8 @@ class _Reader:
     def _values(self, element: Element, variables: dict[str, str]) -> dict[str, str]:
         values: dict[str, str] = {}
         for value in _children(element, "VariableValue"):
-            name = variables.get(
-                _guid((_child(value, "VariableRef") or Element("x")).get("targetGUID"))
-            )
+            ref = _child(value, "VariableRef")  # an Element without children is falsy
+            name = variables.get(_guid(ref.get("targetGUID"))) if ref is not None else None
             given = next(
                 (
                     (child.text or "").strip()

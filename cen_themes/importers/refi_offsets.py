@@ -6,7 +6,8 @@ file's CRLF as two or as one. A source here stores its text with every CRLF as o
 and offsets are its code points. So each selection is read in every one of the four
 ways, and the reading under which most selections start and end on word boundaries
 wins (a coder selects words); ties go to what the producer is known to write. A text
-without emoji and CRLF reads the same in all four.
+without emoji and CRLF reads the same in all four. A file this program wrote counts
+code points of LF text, as it says, and is read only that way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Span:
     end: int
 
 
+OWN_ORIGIN = "cen-themes"  # how this program's REFI-QDA files name their origin
 READINGS = (
     ("code points", False),  # of the text with LF newlines
     ("code points, CRLF as two", True),
@@ -43,6 +45,9 @@ def to_code_points(
     wide = any(ord(c) > 0xFFFF for c in original)
     crlf = "\r\n" in original
     preferred = READINGS
+    if origin.lower().startswith(OWN_ORIGIN):
+        mapped = _read(stored, spans, False, False)
+        return mapped, "", sum(1 for s in mapped if s is None)
     if "nvivo" in origin.lower():
         preferred = (READINGS[2], READINGS[0], READINGS[1], READINGS[3])
     best: tuple[float, list[Span | None], str] | None = None

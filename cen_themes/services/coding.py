@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, select, tuple_
 from sqlalchemy.orm import Session
@@ -134,17 +135,26 @@ def code_spans(
     return [excerpts[span] for span in spans], added
 
 
-def memo_fields(memo: str, author: str) -> dict[str, object]:
-    """An excerpt's memo with who wrote it and when (neither, without a memo)."""
+def memo_fields(memo: str, author: str | None, at: datetime | None = None) -> dict[str, object]:
+    """An excerpt's memo with who wrote it and when (now, unless ``at``); neither,
+    without a memo. Surrounding white space is not part of a memo."""
+    memo = memo.strip()
     if not memo:
         return {"memo": "", "memo_author": None, "memo_at": None}
-    return {"memo": memo, "memo_author": author, "memo_at": utcnow()}
+    return {"memo": memo, "memo_author": author, "memo_at": at or utcnow()}
 
 
-def write_memo(ch: Change, where: ColumnElement[bool], memo: str, author: str) -> None:
+def write_memo(
+    ch: Change,
+    where: ColumnElement[bool],
+    memo: str,
+    author: str | None,
+    at: datetime | None = None,
+) -> None:
     """Give the matching excerpts this memo, signed; those that have it already keep
     their signature."""
-    ch.update("excerpts", where & (Excerpt.memo != memo), memo_fields(memo, author))
+    memo = memo.strip()
+    ch.update("excerpts", where & (Excerpt.memo != memo), memo_fields(memo, author, at))
 
 
 def _find_or_add(

@@ -12,9 +12,12 @@ was. What becomes what:
 - selections with their codings -> excerpts and codings; a selection's description and
   notes -> the excerpt's memo; a selection without codes keeps its note as a memo on
   the source;
-- notes -> memos on the project, a source or a code (an unattached note: the project);
+- notes -> memos on the project, a source, a code or a theme (a set's member notes),
+  signed and dated as the note is; an unattached note: the project's;
 - cases' and sources' variables -> attributes; sets of sources -> attributes ("gender:
-  male" gives gender=male, any other set name set=NAME); sets of codes -> themes.
+  male" gives gender=male, any other set name set=NAME); sets of codes -> themes. In a
+  file this program wrote, a set is a theme named by its path ("Stigma > Diagnosis"),
+  with or without codes.
 
 Importing the same archive again adds nothing: texts, codes, codings, memos, attributes
 and themes that are there already are found, not repeated.
@@ -24,9 +27,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cen_themes import nlp
 from cen_themes.bookkeeping.change import Change
@@ -35,6 +39,7 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError
 from cen_themes.importers import Document, detect_turns
 from cen_themes.importers.refi import RefiProject, read_refi
+from cen_themes.importers.refi_offsets import OWN_ORIGIN
 from cen_themes.models import Code, Excerpt, Memo, Source, Theme, ThemeCode
 from cen_themes.services.attributes import apply_attributes
 from cen_themes.services.codebook import colour_new_codes, normalise_colour
@@ -95,6 +100,11 @@ class _Importer:
     def __init__(self, ch: Change, refi: RefiProject, result: RefiImportResult, coder: str):
         self.ch, self.refi, self.result, self.coder = ch, refi, result, coder
         self.codes: dict[str, int] = {}  # guid -> code
+        self.own = refi.origin.lower().startswith(OWN_ORIGIN)  # a file this program wrote
+        # memos the project had before this import, by (target kind, target, text): a
+        # memo of the file is new once those are used up, so two equal memos both come
+        # in, and a second import adds none
+        self.memos_here: dict[tuple[str, int | None, str], int] = {}
         self.sources: dict[str, Source] = {}  # guid -> source
 
     def user(self, guid: str | None) -> str:
@@ -175,7 +185,7 @@ class _Importer:
     # -- codings and excerpt memos ---------------------------------------------------------
     def _codings(self) -> None:
         groups: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
-        memos: dict[tuple[int, int, int], tuple[str, str]] = {}
+        memos: dict[tuple[int, int, int], tuple[str, str, datetime | None]] = {}
         unknown = 0
         for refi_source in self.refi.sources:
             source = self.sources[refi_source.guid]
@@ -191,7 +201,7 @@ class _Importer:
                     groups[(code, self.user(coding.user))].append(span)
                     coded = True
                 if note and coded:
-                    memos[span] = (note, self.user(selection.user))
+                    memos[span] = (note, *self._signature(selection))
                 elif note:
                     text = source.text[selection.start : selection.end]
                     self._memo("source", source.id, f"On “{_short(text)}” ({selection.start}-"
@@ -201,11 +211,20 @@ class _Importer:
         for (code, user), spans in groups.items():
             _excerpts, added = code_spans(self.ch, spans, code, user)
             self.result.codings_added += len(added)
-        for (source_id, start, end), (note, author) in memos.items():
+        for (source_id, start, end), (note, author, at) in memos.items():
             where = (
                 (Excerpt.source_id == source_id) & (Excerpt.start == start) & (Excerpt.end == end)
             )
-            write_memo(self.ch, where, note, author)
+            write_memo(self.ch, where, note, author, at)
+
+    def _signature(self, selection) -> tuple[str, datetime | None]:
+        """Who wrote a selection's memo, and when: its first note's author and time, or
+        whoever made the selection."""
+        for guid in selection.notes:
+            note = self.refi.notes.get(guid)
+            if note is not None and note.text.strip():
+                return self.user(note.user or selection.user), note.time
+        return self.user(selection.user), None
 
     def _selection_note(self, selection) -> str:
         parts = [selection.description] if selection.description else []
@@ -232,6 +251,8 @@ class _Importer:
         for source in self.refi.sources:
             for selection in source.selections:
                 attached.update(selection.notes)
+        for refi_set in self.refi.sets:
+            attached.update(refi_set.notes)  # the theme's, or the project's: see _themes
         if self.refi.description:
             self._memo("project", None, self.refi.description, self.coder)
         for guid in self.refi.notes:
@@ -245,19 +266,28 @@ class _Importer:
         text = (
             f"{note.name}\n\n{note.text}" if note.name and note.name not in note.text else note.text
         )
-        self._memo(on, target, text, self.user(note.user))
+        self._memo(on, target, text, self.user(note.user), note.time)
 
-    def _memo(self, on: str, target: int | None, text: str, author: str) -> None:
+    def _memo(
+        self, on: str, target: int | None, text: str, author: str, at: datetime | None = None
+    ) -> None:
         text = text.strip()
-        exists = self.ch.session.scalar(
-            select(Memo.id).where(
-                Memo.target_type == on,
-                Memo.target_id.is_(None) if target is None else Memo.target_id == target,
-                Memo.text == text,
+        key = (on, target, text)
+        if key not in self.memos_here:  # before this import wrote any such memo
+            self.memos_here[key] = self.ch.session.scalar(
+                select(func.count(Memo.id)).where(
+                    Memo.target_type == on,
+                    Memo.target_id.is_(None) if target is None else Memo.target_id == target,
+                    Memo.text == text,
+                )
             )
-        )
-        if exists is None:
-            self.ch.add(Memo(target_type=on, target_id=target, text=text, author=author))
+        if self.memos_here[key]:  # the file's memo is one that is here already
+            self.memos_here[key] -= 1
+        else:
+            memo = Memo(target_type=on, target_id=target, text=text, author=author)
+            if at is not None:
+                memo.created_at = at
+            self.ch.add(memo)
             self.result.memos_added += 1
 
     # -- attributes and themes ---------------------------------------------------------
@@ -290,10 +320,17 @@ class _Importer:
         tree = self.ch.themes
         for refi_set in self.refi.sets:
             codes = [self.codes[c] for c in refi_set.codes if c in self.codes]
-            if not codes:
+            if not (codes or self.own):
+                for guid in refi_set.notes:  # a set of sources: its notes are the project's
+                    self._note("project", None, guid)
                 continue
-            name = _code_name(refi_set.name)
-            node = tree.lookup(name) or tree.ensure_path(name)[0]
+            if self.own:
+                node = tree.ensure_path(refi_set.name)[0]
+            else:
+                name = _code_name(refi_set.name)
+                node = tree.lookup(name) or tree.ensure_path(name)[0]
+            for guid in refi_set.notes:
+                self._note("theme", node, guid)
             if refi_set.description:
                 self.ch.update(
                     "themes",
