@@ -61,7 +61,7 @@ def excerpts(
 
 @cli.group()
 def export() -> None:
-    """Write the matrix, the quotes report or the codebook to a file."""
+    """Write the matrix, the quotes report, the codebook or the project to a file."""
 
 
 @export.command("matrix")
@@ -102,11 +102,25 @@ def export_quotes(state: State, out: Path, limit: int | None) -> None:
 
 @export.command("codebook")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="The file to write: .csv .md")  # fmt: skip
+              help="The file to write: .csv .md, or .qdc (REFI-QDA)")  # fmt: skip
 @pass_state
 def export_codebook(state: State, out: Path) -> None:
     """The codebook with descriptions, colours, counts and themes."""
     click.echo(exports.export_codebook(state.project(), out))
+
+
+@export.command("qdpx")
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="FILE")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="FILE",
+              help="The same as FILE, as the other exports name it.")  # fmt: skip
+@pass_state
+def export_qdpx(state: State, file: Path | None, out: Path | None) -> None:
+    """The whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    if (file is None) == (out is None):
+        raise click.UsageError("name the file to write once: export qdpx FILE.qdpx")
+    target = file or out
+    assert target is not None
+    click.echo(exports.export_qdpx(state.project(), target))
 
 
 @cli.command("log")

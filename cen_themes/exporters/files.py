@@ -8,12 +8,14 @@ clobbers the previous one.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from cen_themes.errors import InputError
 
@@ -54,6 +56,15 @@ def write_atomically(path: Path, data: bytes) -> None:
     permissions. Any OS error becomes an :class:`InputError` naming ``path``, and the
     temporary file is removed.
     """
+    with atomic_stream(path) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream to a temporary file beside ``path``, renamed over ``path`` when
+    the block ends without error (and removed when it does not): for a file too large
+    to render in memory first. OS errors are reported as by :func:`write_atomically`."""
     target = Path(os.path.realpath(path))
     temporary = target.parent / f".cen-themes-{secrets.token_hex(8)}.tmp"
     try:
@@ -61,8 +72,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise InputError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+        with os.fdopen(descriptor, "wb", buffering=1 << 20) as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if target.exists():

@@ -22,7 +22,7 @@ from cen_themes.exporters import (
 )
 from cen_themes.exporters.files import check_target
 from cen_themes.results import CellsKind, RowsKind
-from cen_themes.services import analysis, codebook
+from cen_themes.services import analysis, codebook, refi_export
 
 
 def export_matrix(
@@ -54,9 +54,17 @@ def export_quotes(project: Project, out: Path, *, limit: int | None = None) -> s
     return f"wrote {out} ({len(reports)} top-level themes)"
 
 
+def export_qdpx(project: Project, out: Path) -> str:
+    """The whole project as REFI-QDA (.qdpx), for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    return refi_export.export_qdpx(project, out)
+
+
 def export_codebook(project: Project, out: Path) -> str:
-    """The codebook with descriptions, colours, counts and themes."""
-    check_target(out, CODEBOOK_FORMATS, "a codebook")
+    """The codebook with descriptions, colours, counts and themes; as .qdc, REFI-QDA's
+    codebook (codes and themes)."""
+    if out.suffix.lower() == ".qdc":
+        return refi_export.export_qdc(project, out)
+    check_target(out, (*CODEBOOK_FORMATS, ".qdc"), "a codebook")
     codes = codebook.list_codes(project)
     write_codebook(codes, out)
     return f"wrote {out} ({len(codes)} codes)"
