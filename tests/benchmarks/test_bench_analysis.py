@@ -6,7 +6,8 @@
   CSV in at most 1.5 s as a whole command;
 - one coding, a merge of two 10,000-excerpt codes, and an undo of that merge in at
   most 100 ms / 1 s / 1 s;
-- peak memory at most 500 MB.
+- peak memory at most 500 MB;
+- `export qdpx` of the whole project (issue 11) in under 30 s, memory under 500 MB.
 
 Run: pytest tests/benchmarks/test_bench_analysis.py --benchmark-enable -s
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -127,6 +129,26 @@ def test_export_matrix_csv_command(benchmark, coded: Path, tmp_path: Path) -> No
     assert out.read_text(encoding="utf-8").count("\n") == 51
     assert benchmark.stats.stats.median <= 1.5
     assert _peak_child_mb("export") <= 500
+
+
+def test_export_qdpx_command(benchmark, coded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "project.qdpx"
+    benchmark.pedantic(_cli, args=("--db", str(coded), "export", "qdpx", str(out)), rounds=2)
+    with zipfile.ZipFile(out) as archive:
+        assert len(archive.namelist()) == SOURCES + 1
+        with archive.open("project.qde") as qde:
+            codings = sum(
+                chunk.count(b"<Coding ") for chunk in iter(lambda: qde.read(1 << 24), b"")
+            )
+    assert codings == CODINGS
+    peak = _peak_child_mb("export")
+    benchmark.extra_info.update(peak_rss_mb=round(peak), megabytes=round(out.stat().st_size / 1e6))
+    print(
+        f"\nexport qdpx: {benchmark.stats.stats.min:.1f} s (best of 2), peak RSS {peak:.0f} MB, "
+        f"{out.stat().st_size / 1e6:.0f} MB file"
+    )
+    assert benchmark.stats.stats.median < 30
+    assert peak < 500
 
 
 def test_one_coding(benchmark, coded: Path) -> None:

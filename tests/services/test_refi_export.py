@@ -29,7 +29,7 @@ from cen_themes.services import (
 )
 from cen_themes.services.refi_import import import_refi
 
-from ..conftest import SHARED, CodedProject
+from ..conftest import SHARED, CodedProject, pg_only
 
 XSD = SHARED / "interop" / "xsd"
 SAMPLES = SHARED / "interop" / "samples"
@@ -419,3 +419,20 @@ def test_the_import_keeps_the_times_of_notes(project: Project, tmp_path: Path) -
     [memo] = memos.list_memos(project, "project")
     assert memo.time == datetime(2019, 5, 1, 10, tzinfo=UTC)
     assert analysis.find_excerpts(project) == []
+
+
+@pg_only
+def test_a_postgresql_project_exports_the_same_as_it_imports(
+    coded_project: CodedProject, pg_project: Project, tmp_path: Path
+) -> None:
+    """Server-side reading of the excerpts; the same bytes twice; and the project back."""
+    make_project(coded_project, tmp_path)  # on SQLite, then through REFI-QDA to the server
+    sqlite_project = open_project(tmp_path / "project.db")
+    exports.export_qdpx(sqlite_project, tmp_path / "first.qdpx")
+    import_refi(pg_project, tmp_path / "first.qdpx", coder="importer")
+    assert state(pg_project) == state(sqlite_project)
+    exports.export_qdpx(pg_project, tmp_path / "a.qdpx")
+    exports.export_qdpx(pg_project, tmp_path / "b.qdpx")
+    assert (tmp_path / "a.qdpx").read_bytes() == (tmp_path / "b.qdpx").read_bytes()
+    again = round_trip(pg_project, tmp_path)
+    assert state(again) == state(pg_project)
