@@ -121,14 +121,7 @@ def write_qdc(project: RefiOut, path: Path) -> None:
         out('<?xml version="1.0" encoding="utf-8"?>\n')
         out(f'<CodeBook xmlns="{CODEBOOK_NS}" origin="{attribute(project.origin)}">\n')
         _codes(out, project.codes, notes=False)
-        if project.sets:
-            out("<Sets>\n")
-            for member in project.sets:
-                out(f'<Set guid="{member.guid}" name="{attribute(member.name)}">')
-                _description(out, member.description)
-                out("".join(f'<MemberCode guid="{c}"/>' for c in member.codes))
-                out("</Set>\n")
-            out("</Sets>\n")
+        _sets(out, project, codebook=True)
         out("</CodeBook>\n")
         out.flush()
 
@@ -156,17 +149,26 @@ def _write_project(project: RefiOut, out: _Out, counts: list[int]) -> None:
         out("</Variables>\n")
     _list(out, "Sources", project.sources, lambda s: _source(out, s, times, counts))
     _list(out, "Notes", project.notes, lambda n: _note(out, n, times))
-    if project.sets:
-        out("<Sets>\n")
-        for member in project.sets:
-            out(f'<Set guid="{member.guid}" name="{attribute(member.name)}">')
-            _description(out, member.description)
-            out("".join(f'<MemberCode targetGUID="{c}"/>' for c in member.codes))
-            out("".join(f'<MemberNote targetGUID="{n}"/>' for n in member.notes))
-            out("</Set>\n")
-        out("</Sets>\n")
+    _sets(out, project, codebook=False)
     _refs(out, "NoteRef", project.project_notes)
     out("</Project>\n")
+
+
+def _sets(out: _Out, project: RefiOut, *, codebook: bool) -> None:
+    """Themes as sets of codes. A codebook's schema names a member by ``guid`` and has
+    no notes; a project's names it by ``targetGUID`` and adds the theme's memos."""
+    if not project.sets:
+        return
+    ref = "guid" if codebook else "targetGUID"
+    out("<Sets>\n")
+    for member in project.sets:
+        out(f'<Set guid="{member.guid}" name="{attribute(member.name)}">')
+        _description(out, member.description)
+        out("".join(f'<MemberCode {ref}="{c}"/>' for c in member.codes))
+        if not codebook:
+            out("".join(f'<MemberNote targetGUID="{n}"/>' for n in member.notes))
+        out("</Set>\n")
+    out("</Sets>\n")
 
 
 def _list(out: _Out, tag: str, items: Iterable[T], write: Callable[[T], None]) -> None:
