@@ -4,10 +4,10 @@ they write, what they refuse, and a project taken out and brought back."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 from ..conftest import Cli, dump_database
+from ..services.test_refi_export import assert_valid_codebook, assert_valid_project
 
 
 def ok(cli: Cli, *args) -> str:
@@ -41,8 +41,7 @@ def test_export_qdpx_then_import_gives_the_project_back(cli: Cli, tmp_path: Path
     make(cli, tmp_path)
     out = tmp_path / "out.qdpx"
     assert ok(cli, "export", "qdpx", out) == f"wrote {out} (1 source, 1 excerpt)\n"
-    with zipfile.ZipFile(out) as archive:
-        assert "project.qde" in archive.namelist()
+    assert_valid_project(out)
     ok(cli, "export", "qdpx", "--out", tmp_path / "again.qdpx")
     assert (tmp_path / "again.qdpx").read_bytes() == out.read_bytes()
     other = tmp_path / "other.db"
@@ -63,7 +62,7 @@ def test_export_codebook_as_qdc(cli: Cli, tmp_path: Path) -> None:
     make(cli, tmp_path)
     out = tmp_path / "book.qdc"
     assert ok(cli, "export", "codebook", "--out", out) == f"wrote {out} (2 codes, 1 theme)\n"
-    assert out.read_text(encoding="utf-8").startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert_valid_codebook(out)
 
 
 def test_bad_targets_get_one_line_and_change_nothing(
