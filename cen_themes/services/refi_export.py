@@ -27,7 +27,7 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from cen_themes import __version__
@@ -84,8 +84,11 @@ def export_qdc(project: Project, out: Path) -> str:
 
 
 def _name(project: Project) -> str:
+    """The project's name in the file: its file's, or its database's on a server."""
     path = project.path
-    return path.stem if path is not None else project.display_name
+    if path is not None:
+        return path.stem
+    return make_url(project.url).database or "project"
 
 
 def _count(codes: list[RefiOutCode]) -> int:
