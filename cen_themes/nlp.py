@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cen_themes.bulk import beside
 from cen_themes.importers.base import Document
 
 if TYPE_CHECKING:
@@ -176,26 +177,77 @@ def segment(document: Document) -> list[SegmentSpan]:
 
 
 def segment_many(documents: Iterable[Document], batch_size: int = 256) -> list[list[SegmentSpan]]:
-    """Segment several documents in one pass through spaCy (faster than one by one)."""
+    """Segment several documents in one pass through spaCy (faster than one by one).
+
+    The segments are those of running every piece of every turn through the pipeline,
+    with less work: a piece without any of the sentencizer's punctuation is one
+    sentence (:func:`_sentence_end_chars`), so it is only trimmed; a piece met again
+    (a repeated line, "Mm-hmm.") is parsed once; and the parsing is shared with a
+    forked child when there is enough of it for the second core to pay
+    (:mod:`cen_themes.bulk.beside`).
+    """
     documents = list(documents)
-    pieces: list[tuple[int, int, int, str | None, int]] = []
+    results: list[list[SegmentSpan]] = [[] for _ in documents]
+    pieces: list[tuple[int, int, str | None, int, str]] = []
     for index, document in enumerate(documents):
         for start, end, speaker, number in _pieces(document):
-            if document.text[start:end].strip():
-                pieces.append((index, start, end, speaker, number))
-    results: list[list[SegmentSpan]] = [[] for _ in documents]
+            text = document.text[start:end]
+            if text.strip():
+                pieces.append((index, start, speaker, number, text))
     if not pieces:
         return results
-    nlp = pipeline()
-    texts = (documents[i].text[s:e] for i, s, e, _sp, _n in pieces)
-    for (index, start, _end, speaker, number), doc in zip(
-        pieces, nlp.pipe(texts, batch_size=batch_size), strict=True
-    ):
-        piece_text = doc.text
-        out = results[index]
-        for sent in doc.sents:
-            match = _TRIM.search(piece_text, sent.start_char, sent.end_char)
-            if match is None:
-                continue
-            out.append(SegmentSpan(start + match.start(), start + match.end(), speaker, number))
+    stops = _sentence_end_chars(pipeline())
+    to_parse = list(dict.fromkeys(t for *_where, t in pieces if not stops.isdisjoint(t)))
+    parsed = dict(zip(to_parse, _sentences_on_both_cores(to_parse, batch_size), strict=True))
+    for index, start, speaker, number, text in pieces:
+        sentences = parsed.get(text)
+        if sentences is None:
+            match = _TRIM.search(text)
+            sentences = [match.span()] if match else []
+        results[index].extend(
+            SegmentSpan(start + first, start + last, speaker, number) for first, last in sentences
+        )
     return results
+
+
+def _sentence_end_chars(nlp: Language) -> frozenset[str]:
+    """Every character of the sentencizer's sentence-ending punctuation.
+
+    The sentencizer starts a sentence only after a token that is one of these; the
+    components after it only move or remove the starts it made. A text with none of
+    these characters is therefore one sentence, whatever its tokens.
+    """
+    return frozenset("".join(nlp.get_pipe("sentencizer").punct_chars))
+
+
+# Less text than this is segmented here alone: forking a child would cost more.
+SPLIT_CHARS = 100_000
+
+
+def _sentences_on_both_cores(texts: list[str], batch_size: int) -> list[list[tuple[int, int]]]:
+    """:func:`_sentences` of the texts: the first half of the text here, the second in
+    a forked child at the same time (or here, after the first, where forking is not
+    safe or fails)."""
+    total = sum(map(len, texts))
+    half, seen = 0, 0
+    while seen < total // 2:
+        seen += len(texts[half])
+        half += 1
+    if total < SPLIT_CHARS or half == len(texts):
+        return _sentences(texts, batch_size)
+    with beside.Beside(_sentences, texts[half:], batch_size) as later:
+        return _sentences(texts[:half], batch_size) + later.result()
+
+
+def _sentences(texts: list[str], batch_size: int) -> list[list[tuple[int, int]]]:
+    """Each text's sentences, trimmed, as offsets into that text."""
+    found: list[list[tuple[int, int]]] = []
+    for doc in pipeline().pipe(texts, batch_size=batch_size):
+        text = doc.text
+        spans = []
+        for sent in doc.sents:
+            match = _TRIM.search(text, sent.start_char, sent.end_char)
+            if match is not None:
+                spans.append(match.span())
+        found.append(spans)
+    return found

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cen_themes import nlp
+from cen_themes.bulk import beside
+from cen_themes.importers import read_document
 from cen_themes.importers.base import Document, Turn
+from cen_themes.importers.refi import read_refi
 from cen_themes.importers.turns import detect_turns
+
+from ..conftest import SAMPLES, SHARED, corpus
 
 
 def _segments(text: str, fmt: str = "txt") -> list[tuple[str | None, str]]:
@@ -136,3 +143,108 @@ def test_segments_are_ordered_trimmed_and_inside_turns(lines: list[str]) -> None
             assert segment.speaker == turn.speaker
             for skip_start, skip_end in skips:
                 assert segment.end <= skip_start or segment.start >= skip_end
+
+
+# -- the same segments as running every piece through the whole pipeline -----------------
+
+
+def _every_piece_through_spacy(documents: list[Document]) -> list[list[nlp.SegmentSpan]]:
+    """Segments as the pipeline makes them, one piece at a time in this process: what
+    :func:`nlp.segment_many` must give, however it shares out or skips the work."""
+    results: list[list[nlp.SegmentSpan]] = []
+    for document in documents:
+        out = []
+        for start, end, speaker, number in nlp._pieces(document):
+            text = document.text[start:end]
+            if not text.strip():
+                continue
+            doc = nlp.pipeline()(text)
+            for sent in doc.sents:
+                match = nlp._TRIM.search(text, sent.start_char, sent.end_char)
+                if match is not None:
+                    out.append(
+                        nlp.SegmentSpan(start + match.start(), start + match.end(), speaker, number)
+                    )
+        results.append(out)
+    return results
+
+
+def _documents(texts: list[str], fmt: str = "txt") -> list[Document]:
+    documents = []
+    for text in texts:
+        turns, skips = detect_turns(text)
+        documents.append(Document(text, turns, skips, format=fmt))
+    return documents
+
+
+def _sample_transcripts() -> list[Document]:
+    return [read_document(path) for path in sorted(SAMPLES.iterdir()) if path.suffix != ".csv"]
+
+
+@pytest.mark.parametrize("where", ["here", "beside"])
+def test_sample_transcripts_segment_as_through_the_whole_pipeline(monkeypatch, where) -> None:
+    documents = _sample_transcripts()
+    assert {d.format for d in documents} >= {"txt", "docx", "vtt", "srt"}
+    if where == "here":
+        monkeypatch.setattr(beside, "can_fork", lambda: False)
+    else:
+        monkeypatch.setattr(nlp, "SPLIT_CHARS", 0)
+    assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
+
+
+@pytest.mark.skipif(
+    not beside.can_fork(), reason="forks only on Linux, from a process with one thread"
+)
+def test_enough_text_is_shared_with_a_child(monkeypatch) -> None:
+    shared = []
+
+    class Spy(beside.Beside):
+        def __init__(self, function, *args):
+            shared.append(len(args[0]))
+            super().__init__(function, *args)
+
+    monkeypatch.setattr(beside, "Beside", Spy)
+    documents = _sample_transcripts()
+    monkeypatch.setattr(nlp, "SPLIT_CHARS", sum(len(d.text) for d in documents) // 2)
+    assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
+    assert len(shared) == 1 and shared[0] > 0
+
+
+def test_real_transcripts_segment_as_through_the_whole_pipeline() -> None:
+    folders = [corpus("pdpilot", "transcripts_txt"), corpus("fwp_life_histories", "text")]
+    documents = [read_document(path) for folder in folders for path in sorted(folder.iterdir())]
+    assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
+
+
+def test_short_free_text_answers_segment_as_through_the_whole_pipeline() -> None:
+    """Survey answers: many short pieces, some without any sentence-ending mark."""
+    path = corpus("llmcode_games_as_art", "bopp_test.utf8.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    answers = [row[column] for row in rows for column in ("experience", "why_art")]
+    documents = _documents(answers)
+    assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
+
+
+def test_the_nvivo_sample_segments_as_through_the_whole_pipeline() -> None:
+    """Two long documents of short lines (comment exports), most of them the same in
+    both and most without a full stop."""
+    path = SHARED / "interop" / "samples" / "nvivo12win_oltas0517.qdpx"
+    if not path.exists():
+        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
+    documents = _documents([source.text for source in read_refi(path).sources])
+    assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
+
+
+_word = st.one_of(
+    st.text(alphabet="abAB .,!?;:…\"'“”‘’()[]-\t\u00a0\u3000。？", min_size=1, max_size=12),
+    st.sampled_from(["Dr.", "etc.", "approx.", "No.", "U.S.", "e.g.", "...", "?!", "!!!", "\n"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_word, max_size=12).map("".join), min_size=1, max_size=6))
+def test_skipping_spacy_never_changes_a_segment(texts: list[str]) -> None:
+    for fmt in ("txt", "docx"):
+        documents = _documents(texts, fmt)
+        assert nlp.segment_many(documents) == _every_piece_through_spacy(documents)
