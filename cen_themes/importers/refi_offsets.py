@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cen_themes import NAME
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -23,7 +25,7 @@ class Span:
     end: int
 
 
-OWN_ORIGIN = "cen-themes"  # how this program's REFI-QDA files name their origin
+OWN_ORIGIN = NAME  # how this program's REFI-QDA files name their origin
 READINGS = (
     ("code points", False),  # of the text with LF newlines
     ("code points, CRLF as two", True),

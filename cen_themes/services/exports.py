@@ -22,7 +22,7 @@ from cen_themes.exporters import (
 )
 from cen_themes.exporters.files import check_target
 from cen_themes.results import CellsKind, RowsKind
-from cen_themes.services import analysis, codebook, refi_export
+from cen_themes.services import analysis, codebook
 
 
 def export_matrix(
@@ -56,6 +56,8 @@ def export_quotes(project: Project, out: Path, *, limit: int | None = None) -> s
 
 def export_qdpx(project: Project, out: Path) -> str:
     """The whole project as REFI-QDA (.qdpx), for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from cen_themes.services import refi_export  # its writer is only loaded when used
+
     return refi_export.export_qdpx(project, out)
 
 
@@ -63,6 +65,8 @@ def export_codebook(project: Project, out: Path) -> str:
     """The codebook with descriptions, colours, counts and themes; as .qdc, REFI-QDA's
     codebook (codes and themes)."""
     if out.suffix.lower() == ".qdc":
+        from cen_themes.services import refi_export  # its writer is only loaded when used
+
         return refi_export.export_qdc(project, out)
     check_target(out, (*CODEBOOK_FORMATS, ".qdc"), "a codebook")
     codes = codebook.list_codes(project)

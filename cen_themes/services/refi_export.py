@@ -30,13 +30,12 @@ from pathlib import Path
 from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
-from cen_themes import __version__
+from cen_themes import NAME, __version__
 from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.exporters.files import check_target
 from cen_themes.exporters.refi import write_qdc, write_qdpx
-from cen_themes.importers.refi_offsets import OWN_ORIGIN
 from cen_themes.models import (
     EPOCH,
     Attribute,
@@ -61,7 +60,7 @@ from cen_themes.results import (
 )
 from cen_themes.wording import plural
 
-ORIGIN = f"{OWN_ORIGIN} {__version__}"
+ORIGIN = f"{NAME} {__version__}"
 
 
 def export_qdpx(project: Project, out: Path) -> str:
