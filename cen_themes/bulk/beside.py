@@ -38,7 +38,9 @@ class Beside(Generic[T]):
             return
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(send, function, args), daemon=True)
+        # Not a daemon: a child may use a Beside of its own (segmenting, inside a child
+        # that reads and segments a REFI-QDA file). The with block reaps it.
+        self._process = context.Process(target=_child, args=(send, function, args))
         try:
             self._process.start()
         except OSError:  # no memory or processes left for a child: run it here

@@ -88,12 +88,11 @@ def import_(
             "--attr, --kind, --name and --speaker-pattern apply to transcripts; a REFI-QDA "
             "file brings its own names, attributes and turns"
         )
-    project = state.project()
     failed = False
     if paths:
         with _progress(len(paths)) as progress:
             report = source_service.import_files(
-                project,
+                state.project(),
                 paths,
                 coder=resolve_coder(),
                 attributes=attributes,
@@ -107,7 +106,12 @@ def import_(
         from cen_themes.services import refi_import  # the XML and numpy: only for these
 
         try:
-            result = refi_import.import_refi(project, path, coder=resolve_coder())
+            # read first: its texts are segmented on the other core while a new project
+            # is made
+            with refi_import.reading(path) as read:
+                result = refi_import.import_refi(
+                    state.project(), path, coder=resolve_coder(), read=read
+                )
         except CenThemesError as exc:
             fail_line(str(exc))
             failed = True

@@ -25,7 +25,9 @@ and themes that are there already are found, not repeated.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,7 @@ from sqlalchemy import func, select
 from cen_themes import nlp
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.trees import SEPARATOR, check_name
+from cen_themes.bulk.beside import Beside
 from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError
 from cen_themes.importers import Document, detect_turns
@@ -80,14 +83,40 @@ class RefiImportResult:
         return f"{self.path}: imported {', '.join(made)}{found}"
 
 
-def import_refi(project: Project, path: Path, *, coder: str) -> RefiImportResult:
-    """Import one .qdpx, .qde or .qdc file as one change."""
+@dataclass
+class RefiReading:
+    """A file read, its texts' turns found, and their sentences being found on the
+    other core: the project can be opened meanwhile."""
+
+    path: Path
+    refi: RefiProject
+    documents: list[Document]
+    segmenting: Beside[list[list[nlp.SegmentSpan]]]
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[RefiReading]:
+    """Read a .qdpx, .qde or .qdc file and start segmenting its texts beside; a bad
+    file is an InputError naming it."""
     try:
         refi = read_refi(path)
     except CenThemesError as exc:
         raise InputError(f"{path}: {exc}") from None
     documents = [_document(source.text) for source in refi.sources]
-    segments = nlp.segment_many(documents)
+    with Beside(nlp.segment_many, documents) as segmenting:
+        yield RefiReading(path, refi, documents, segmenting)
+
+
+def import_refi(
+    project: Project, path: Path, *, coder: str, read: RefiReading | None = None
+) -> RefiImportResult:
+    """Import one .qdpx, .qde or .qdc file as one change (``read``: the file, already
+    being read by :func:`reading`)."""
+    if read is None:
+        with reading(path) as read:
+            return import_refi(project, path, coder=coder, read=read)
+    refi, documents = read.refi, read.documents
+    segments = read.segmenting.result()
     result = RefiImportResult(path, refi.origin, skipped=list(refi.skipped))
     with project.change("refi.import", coder) as ch:
         _Importer(ch, refi, result, coder).run(documents, segments)

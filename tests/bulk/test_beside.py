@@ -27,6 +27,21 @@ def test_runs_in_a_child_and_returns_its_value() -> None:
     assert value == 42 and pid != os.getpid()
 
 
+def _nested(value: int) -> tuple[int, int, int]:
+    with beside.Beside(_pid_and, value) as inner:
+        pid, doubled = inner.result()
+    return os.getpid(), pid, doubled
+
+
+@needs_fork
+def test_a_child_can_run_a_beside_of_its_own() -> None:
+    """A REFI-QDA import segments in a child, and segmenting splits again."""
+    with beside.Beside(_nested, 5) as later:
+        outer, inner, value = later.result()
+    assert value == 10
+    assert len({os.getpid(), outer, inner}) == 3
+
+
 def test_without_fork_it_runs_here(monkeypatch) -> None:
     monkeypatch.setattr(beside, "can_fork", lambda: False)
     with beside.Beside(_pid_and, 4) as later:
