@@ -224,6 +224,9 @@ def test_a_broken_refi_qda_file_is_one_line_and_changes_nothing(
     assert result.exit_code == 1
     assert result.stderr == f"error: {broken}: not a REFI-QDA project: not a zip archive\n"
     assert dump_database(db_path) == before
+    elsewhere = tmp_path / "new.db"  # a project that is not there is not made for it
+    result = cli("--db", elsewhere, "import", broken)
+    assert result.exit_code == 1 and not elsewhere.exists()
 
 
 def test_transcript_options_with_only_refi_files_are_refused(
