@@ -150,11 +150,11 @@ def write_memo(
     memo: str,
     author: str | None,
     at: datetime | None = None,
-) -> None:
+) -> list[int]:
     """Give the matching excerpts this memo, signed; those that have it already keep
-    their signature."""
+    their signature. Returns the excerpts it changed."""
     memo = memo.strip()
-    ch.update("excerpts", where & (Excerpt.memo != memo), memo_fields(memo, author, at))
+    return ch.update("excerpts", where & (Excerpt.memo != memo), memo_fields(memo, author, at))
 
 
 def _find_or_add(

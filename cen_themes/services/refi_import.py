@@ -244,7 +244,7 @@ class _Importer:
             where = (
                 (Excerpt.source_id == source_id) & (Excerpt.start == start) & (Excerpt.end == end)
             )
-            write_memo(self.ch, where, note, author, at)
+            self.result.memos_added += len(write_memo(self.ch, where, note, author, at))
 
     def _signature(self, selection) -> tuple[str, datetime | None]:
         """Who wrote a selection's memo, and when: its first note's author and time, or
@@ -354,10 +354,11 @@ class _Importer:
                     self._note("project", None, guid)
                 continue
             if self.own:
-                node = tree.ensure_path(refi_set.name)[0]
+                node, created = tree.ensure_path(refi_set.name)
             else:
                 name = _code_name(refi_set.name)
-                node = tree.lookup(name) or tree.ensure_path(name)[0]
+                found = tree.lookup(name)
+                node, created = (found, []) if found is not None else tree.ensure_path(name)
             for guid in refi_set.notes:
                 self._note("theme", node, guid)
             if refi_set.description:
@@ -371,7 +372,8 @@ class _Importer:
             )
             new = [c for c in dict.fromkeys(codes) if c not in present]
             self.ch.add(*(ThemeCode(theme_id=node, code_id=c) for c in new))
-            self.result.themes.append(tree.path(node))
+            if created or new:  # a theme that was here already, as it was, is not news
+                self.result.themes.append(tree.path(node))
 
 
 def _document(text: str) -> Document:

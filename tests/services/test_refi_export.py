@@ -434,3 +434,17 @@ def test_a_postgresql_project_exports_the_same_as_it_imports(
     assert (tmp_path / "a.qdpx").read_bytes() == (tmp_path / "b.qdpx").read_bytes()
     again = round_trip(pg_project, tmp_path)
     assert state(again) == state(pg_project)
+
+
+def test_the_summary_counts_excerpt_memos_and_only_new_themes(
+    coded_project: CodedProject, tmp_path: Path
+) -> None:
+    project = make_project(coded_project, tmp_path)
+    exports.export_qdpx(project, tmp_path / "p.qdpx")
+    fresh = open_project(tmp_path / "fresh.db")
+    first = import_refi(fresh, tmp_path / "p.qdpx", coder="me")
+    # 5 memos of their own and 2 excerpt memos; 3 themes (Access, its subtheme, Empty)
+    assert first.memos_added == 7
+    assert first.themes == ["Access", "Access > Waiting lists", "Empty"]
+    again = import_refi(fresh, tmp_path / "p.qdpx", coder="me")
+    assert (again.memos_added, again.themes, again.codings_added) == (0, [], 0)
