@@ -1,3 +1,12 @@
 """Importing this module registers every command on the group."""
 
-from cen_themes.cli import analysis, codes, memos, search, sources, themes, workbench  # noqa: F401
+from cen_themes.cli import (  # noqa: F401
+    analysis,
+    codes,
+    memos,
+    search,
+    sources,
+    themes,
+    transfer,
+    workbench,
+)

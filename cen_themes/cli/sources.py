@@ -33,10 +33,17 @@ DEMO_DB = "cen-themes-demo.db"
 
 
 @cli.command()
+@click.option("--from", "from_file", type=click.Path(path_type=Path), metavar="FILE.db",
+              help="Load this project file into the (empty) PostgreSQL database.")  # fmt: skip
 @pass_state
-def init(state: State) -> None:
+def init(state: State, from_file: Path | None) -> None:
     """Create the project database, or upgrade it to this version's schema."""
     project = state.project()
+    if from_file is not None:
+        from cen_themes.services import transfer
+
+        click.echo(transfer.load_from(project, from_file))
+        return
     if project.created:
         click.echo(f"created project {project.display_name}")
     elif project.backup_path is None and not project.notices:
