@@ -351,3 +351,25 @@ class RefiOut:
     texts: Iterable[tuple[str, str]] = ()  # (source guid, text)
     sources: Iterable[RefiOutSource] = ()
     notes: Iterable[RefiOutNote] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckProblem:
+    """One thing ``check`` found wrong: a short kind (``excerpt_offsets``) and what
+    exactly, naming the row ("excerpt 12 of su01 (40-30): ends before it starts")."""
+
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What ``check`` found: its problems (none when the project is sound), and how many
+    checks it ran."""
+
+    problems: list[CheckProblem]
+    checks: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
