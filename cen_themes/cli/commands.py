@@ -2,6 +2,7 @@
 
 from cen_themes.cli import (  # noqa: F401
     analysis,
+    check,
     codes,
     memos,
     search,
