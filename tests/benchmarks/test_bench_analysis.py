@@ -7,7 +7,8 @@
 - one coding, a merge of two 10,000-excerpt codes, and an undo of that merge in at
   most 100 ms / 1 s / 1 s;
 - peak memory at most 500 MB;
-- `export qdpx` of the whole project (issue 11) in under 30 s, memory under 500 MB.
+- `export qdpx` of the whole project (issue 11) in under 30 s, memory under 500 MB;
+- `check` of the whole project (issue 12) in at most 10 s, memory under 500 MB.
 
 Run: pytest tests/benchmarks/test_bench_analysis.py --benchmark-enable -s
 """
@@ -148,6 +149,16 @@ def test_export_qdpx_command(benchmark, coded: Path, tmp_path: Path) -> None:
         f"{out.stat().st_size / 1e6:.0f} MB file"
     )
     assert benchmark.stats.stats.median < 30
+    assert peak < 500
+
+
+def test_check_command(benchmark, coded: Path) -> None:
+    result = benchmark.pedantic(_cli, args=("--db", str(coded), "check"), rounds=2)
+    assert result.stdout == "ok: no problems found (12 checks)\n"
+    peak = _peak_child_mb("check")
+    benchmark.extra_info.update(peak_rss_mb=round(peak))
+    print(f"\ncheck: {benchmark.stats.stats.min:.1f} s (best of 2), peak RSS {peak:.0f} MB")
+    assert benchmark.stats.stats.median <= 10
     assert peak < 500
 
 
