@@ -365,10 +365,13 @@ class CheckProblem:
 @dataclass(frozen=True, slots=True)
 class CheckReport:
     """What ``check`` found: its problems (none when the project is sound), and how many
-    checks it ran."""
+    checks it ran. Of a kind with many problems, the first are listed and the rest
+    summed up in one last problem ("... and 980 more of this kind"); ``total`` counts
+    them all."""
 
     problems: list[CheckProblem]
     checks: int
+    total: int
 
     @property
     def ok(self) -> bool:

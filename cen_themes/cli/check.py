@@ -35,7 +35,5 @@ def check(state: State, as_json: bool) -> int:
     else:
         for problem in report.problems:
             click.echo(f"{problem.kind}: {problem.detail}", err=True)
-        fail_line(
-            f"{plural(len(report.problems), 'problem')} found by {plural(report.checks, 'check')}"
-        )
+        fail_line(f"{plural(report.total, 'problem')} found by {plural(report.checks, 'check')}")
     return 0 if report.ok else 1

@@ -77,7 +77,8 @@ def check_project(project: Project) -> CheckReport:
         if checker is None or not checker.damaged:
             raise
     assert checker is not None
-    return CheckReport(checker.problems, len(checker.engine_checks) + len(_DOMAIN_CHECKS))
+    checks = len(checker.engine_checks) + len(_DOMAIN_CHECKS)
+    return CheckReport(checker.problems, checks, checker.total)
 
 
 class _Checker:
@@ -89,6 +90,7 @@ class _Checker:
         self.engine_checks = _SQLITE_CHECKS if self.sqlite else _POSTGRESQL_CHECKS
         self.damaged = False  # a check could not read part of the file
         self.problems: list[CheckProblem] = []
+        self.total = 0  # the problems listed and those only counted
         self._shown: Counter[str] = Counter()
         self._unlisted: Counter[str] = Counter()
         self._sources: dict[int, tuple[str, int]] | None = None
@@ -109,6 +111,7 @@ class _Checker:
         self._unlisted.clear()
 
     def add(self, kind: str, detail: str) -> None:
+        self.total += 1
         if self._shown[kind] < LISTED:
             self._shown[kind] += 1
             self.problems.append(CheckProblem(kind, detail))
@@ -129,6 +132,7 @@ class _Checker:
 
     def more(self, kind: str, count: int) -> None:
         if count > 0:
+            self.total += count
             self._unlisted[kind] += count
 
     # -- names for the details -------------------------------------------------------
@@ -496,6 +500,7 @@ def _excerpt_themes(c: _Checker) -> None:
     expected = np.column_stack(
         [fresh["theme_id"], fresh["source_id"], fresh["excerpt_id"], fresh["refs"]]
     ).astype(np.int64)
+    del fresh
     kept = _integer_rows(
         c,
         "SELECT theme_id, source_id, excerpt_id, refs FROM excerpt_themes "

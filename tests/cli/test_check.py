@@ -79,6 +79,28 @@ def test_problems_are_listed_one_a_line_with_exit_code_1(
     assert dump_database(db_path) == before
 
 
+def test_many_problems_of_a_kind_are_summed_up_and_all_counted(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    _coded(cli, tmp_path)
+    conn = sqlite3.connect(db_path)
+    conn.executemany(
+        'INSERT INTO excerpts (source_id, start, "end", memo, created_at) '
+        "VALUES (1, ?, ?, '', 0)",
+        [(i, i + 1) for i in range(25)],
+    )
+    conn.commit()
+    conn.close()
+    result = cli("check")
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 1 and len(lines) == 22
+    assert lines[0] == "excerpt_uncoded: excerpt 2 of su01 (0-1) has no coding"
+    assert lines[-2:] == [
+        "excerpt_uncoded: ... and 5 more of this kind",
+        "error: 25 problems found by 12 checks",
+    ]
+
+
 def test_the_sample_transcripts_project_built_by_the_commands_checks_ok(
     cli: Cli, db_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from cen_themes.db import Project, open_project
-from cen_themes.results import CheckProblem
+from cen_themes.results import CheckProblem, CheckReport
 from cen_themes.services import check, history, memos, themes
 from cen_themes.services.check import LISTED
 
@@ -78,8 +78,8 @@ def damaged(project: Project, tmp_path: Path, *statements: str) -> Path:
     return copy
 
 
-def checked(db: Path) -> list[CheckProblem]:
-    """The problems check finds, proving that it changed nothing."""
+def checked(db: Path) -> CheckReport:
+    """What check finds, proving that it changed nothing."""
     project = open_project(db)
     try:
         before = dump_database(db)
@@ -89,7 +89,7 @@ def checked(db: Path) -> list[CheckProblem]:
         project.close()
     assert report.ok == (not report.problems)
     assert report.checks == 12
-    return report.problems
+    return report
 
 
 def test_a_sound_project_checks_ok_and_is_left_as_it_was(sound: Project) -> None:
@@ -417,7 +417,8 @@ DAMAGE = [
 def test_each_kind_of_damage_is_named(
     sound: Project, tmp_path: Path, statements: list[str], problems: list[CheckProblem]
 ) -> None:
-    assert checked(damaged(sound, tmp_path, *statements)) == problems
+    report = checked(damaged(sound, tmp_path, *statements))
+    assert report.problems == problems and report.total == len(problems)
 
 
 def test_many_problems_of_a_kind_list_the_first_then_count_the_rest(
@@ -429,7 +430,9 @@ def test_many_problems_of_a_kind_list_the_first_then_count_the_rest(
         tmp_path,
         f'INSERT INTO excerpts (id, source_id, start, "end", memo, created_at) VALUES {rows}',
     )
-    problems = checked(db)
+    report = checked(db)
+    problems = report.problems
+    assert report.total == LISTED + 7
     assert [p.kind for p in problems] == ["excerpt_uncoded"] * (LISTED + 1)
     assert problems[0].detail == "excerpt 5 of int01 (5-6) has no coding"
     assert problems[-1].detail == "... and 7 more of this kind"
@@ -443,7 +446,7 @@ def test_an_index_that_disagrees_with_its_table_is_named(sound: Project, tmp_pat
         "UPDATE sqlite_master SET sql = replace(sql, '(code_id,', '(coder_id,') "
         "WHERE name = 'ix_codings_code_source'",
     )
-    assert checked(db) == [
+    assert checked(db).problems == [
         _p("integrity", f"row {i} missing from index ix_codings_code_source") for i in range(1, 6)
     ]
 
@@ -461,7 +464,7 @@ def test_a_damaged_file_is_reported_not_a_traceback(sound: Project, tmp_path: Pa
     with copy.open("r+b") as fh:
         fh.seek((root - 1) * page_size)
         fh.write(b"\xff" * page_size)
-    problems = checked(copy)
+    problems = checked(copy).problems
     assert problems[0] == _p(
         "integrity",
         "could not check the database file (integrity_check): database disk image is malformed",
