@@ -130,6 +130,14 @@ DAMAGE = [
         id="excerpt-before-the-text",
     ),
     pytest.param(
+        ["PRAGMA ignore_check_constraints = ON", 'UPDATE excerpts SET "end" = 18 WHERE id = 1'],
+        [
+            _p("integrity", "CHECK constraint failed in excerpts"),
+            _p("excerpt_offsets", "excerpt 1 of int01 (18-18): is empty"),
+        ],
+        id="excerpt-empty",
+    ),
+    pytest.param(
         ['UPDATE segments SET "end" = 99 WHERE id = 7'],
         [_p("segment_offsets", "segment 7 of int02 (56-99): ends after the text (73 characters)")],
         id="segment-past-the-text",
@@ -217,6 +225,20 @@ DAMAGE = [
             _p("memo_target", "memo 4 is on a theme but names none"),
         ],
         id="memo-targets",
+    ),
+    pytest.param(
+        [
+            "PRAGMA ignore_check_constraints = ON",
+            "UPDATE memos SET target_type = 'excerpt' WHERE id = 2",
+        ],
+        [
+            _p("integrity", "CHECK constraint failed in memos"),
+            _p(
+                "memo_target",
+                "memo 2 is on 'excerpt', not the project, a source, a code or a theme",
+            ),
+        ],
+        id="memo-on-an-unknown-kind-of-target",
     ),
     pytest.param(
         ["UPDATE codes SET parent_id = 2 WHERE id = 1"],
