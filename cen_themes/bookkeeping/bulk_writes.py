@@ -69,10 +69,11 @@ def write(session: Session, tables: list[BulkTable]) -> None:
             big = table.count > table.first_id - 1
             with _indexes_rebuilt_after(connection, table.name, big):
                 inserts.insert(connection, rows.result())
-            if dialect == "postgresql":  # explicit ids: move the sequence on
+            if dialect == "postgresql":  # explicit ids: the sequence must be past them
                 connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"(SELECT max(id) FROM {table.name}))"
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {table.ids[-1]})"
+                    f" WHERE {table.ids[-1]} > (SELECT last_value FROM "
+                    f"{_sequence(connection, table.name)})"
                 )
             if table.name == "codings":
                 assert themed is not None
@@ -85,6 +86,10 @@ def write(session: Session, tables: list[BulkTable]) -> None:
                             )
                         rollup.add(session, on_old)
                     inserts.insert(connection, themed.result())
+
+
+def _sequence(connection, table: str) -> str:
+    return connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
 
 
 def _all_fresh(codings: BulkTable, new_excerpts: range) -> bool:

@@ -163,6 +163,28 @@ class Change:
         highest = self.session.scalar(select(func.coalesce(func.max(t.c.id), 0)))
         return list(range(highest + 1, highest + 1 + count))
 
+    def hold_for_bulk(self, *table_names: str) -> None:
+        """Keep other writers out of these tables until this change ends, so that a bulk
+        insert can number its rows in one block and what it read stays true; readers go
+        on. SQLite's write lock does this already; on PostgreSQL two bulk imports then
+        take turns, and a single coding waits for the import's commit."""
+        if self._may_race:
+            names = ", ".join(trail.table(n).name for n in table_names)
+            self.session.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+
+    def id_block(self, table_name: str, count: int) -> int:
+        """The first of ``count`` consecutive ids for new rows, all above every id the
+        table has (after :meth:`hold_for_bulk`). On PostgreSQL they come from the
+        table's sequence, so a writer that took an id before the hold keeps its own;
+        a block that such a writer broke into is left as a gap and another taken."""
+        t = trail.table(table_name)
+        if not self._may_race:
+            return self.session.scalar(select(func.coalesce(func.max(t.c.id), 0))) + 1
+        while True:
+            ids = self._new_ids(t, max(count, 1))
+            if ids[-1] - ids[0] == len(ids) - 1:
+                return ids[0]
+
     def add_unique(self, row: Base, existing: Callable[[], int | None]) -> tuple[int, bool]:
         """Insert ``row``, or use its twin that another program inserted meanwhile
         (:meth:`try_add`), found by ``existing()``. Returns (id, whether this change made

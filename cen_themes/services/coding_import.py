@@ -47,6 +47,8 @@ def _is_large(path: Path) -> bool:
 def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImportResult:
     # Every id written is one this change looked up or made under the write lock.
     with project.change("coding.import", coder, bulk=True, large=_is_large(path)) as ch:
+        # in the order a single coding writes them, so that neither waits on the other
+        ch.hold_for_bulk("coders", "codes", "excerpts", "codings")
         sources = {
             name: (source_id, length)
             for source_id, name, length in ch.session.execute(
@@ -93,7 +95,7 @@ def _excerpts(
     coder_ids: np.ndarray,
 ) -> tuple[_Spans, np.ndarray]:
     """Number the file's distinct spans: the project's excerpt where it has one, a new
-    id after the highest otherwise (the write lock is held). Memos for excerpts that
+    id in one block above every other otherwise (the tables are held). Memos for excerpts that
     exist are set here; new excerpts are written with the codings.
 
     Also returns the file's distinct codings as rows of (excerpt, code, coder, source),
@@ -120,7 +122,7 @@ def _excerpts(
     ids = np.zeros(len(unique), dtype=np.int64)
     ids[existing] = stored[position[existing], 0]
     new = np.flatnonzero(~existing)
-    before = ch.session.scalar(select(func.coalesce(func.max(Excerpt.id), 0)))
+    before = ch.id_block("excerpts", len(new)) - 1  # every excerpt id so far is lower
     ids[new] = np.arange(before + 1, before + 1 + len(new))
     memos: dict[int, dict[str, object]] = {}
     if data.memos:
@@ -159,7 +161,7 @@ def _codings(ch: Change, spans: _Spans, triples: np.ndarray) -> int:
         triples = triples[lookup_rows(known.T, triples[:, :3].T) < 0]
     if not len(triples):
         return 0
-    before = ch.session.scalar(select(func.coalesce(func.max(Coding.id), 0)))
+    before = ch.id_block("codings", len(triples)) - 1
     # One time for every row, bound once per statement as the column's type stores it.
     now = bindparam("now", utcnow(), type_=Coding.__table__.c.created_at.type)
     ch.bulk_insert(

@@ -128,3 +128,66 @@ def test_a_read_sees_one_snapshot_whatever_others_commit_meanwhile(pg_project) -
         other.close()
     assert (before, after) == (1, 1)
     assert len(codebook.list_codes(pg_project)) == 2
+
+
+@pg_only
+def test_concurrent_bulk_code_imports_lose_and_double_nothing(
+    pg_project, coded_project: CodedProject, tmp_path: Path
+) -> None:
+    """Six programs importing codings at once, sharing thirty new codes: every one
+    succeeds, every coding is there once, and the codebook has each code once (they
+    clashed on excerpt ids before)."""
+    import random
+    import subprocess
+    import sys
+
+    from ..conftest import PG_URL
+
+    coded_project("Q: " + "word " * 800 + "\n", into=pg_project, name="su01")
+    rng = random.Random(4)
+    wanted = set()
+    for p in range(6):
+        with (tmp_path / f"c{p}.csv").open("w", encoding="utf-8") as fh:
+            for _ in range(300):
+                start = rng.randrange(0, 3000)
+                row = (
+                    "su01",
+                    start,
+                    start + rng.randint(5, 200),
+                    f"team{rng.randrange(30)}",
+                    f"c{p}",
+                )
+                wanted.add(row)
+                fh.write(",".join(map(str, row)) + "\n")
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cen_themes",
+                "--db",
+                PG_URL,
+                "code",
+                "import",
+                tmp_path / f"c{p}.csv",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in range(6)
+    ]
+    for run in runs:
+        _out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    with pg_project.read() as session:
+        rows = session.execute(
+            text(
+                "SELECT s.name, e.start, e.end, c.name, k.name FROM codings g "
+                "JOIN excerpts e ON e.id = g.excerpt_id JOIN sources s ON s.id = g.source_id "
+                "JOIN codes c ON c.id = g.code_id JOIN coders k ON k.id = g.coder_id"
+            )
+        ).all()
+        codes = session.execute(text("SELECT name FROM codes")).scalars().all()
+    assert sorted(map(tuple, rows)) == sorted(wanted)
+    assert sorted(codes) == sorted(f"team{i}" for i in range(30))
