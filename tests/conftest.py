@@ -131,6 +131,14 @@ def coded_project(request: pytest.FixtureRequest, tmp_path: Path) -> CodedProjec
     return make
 
 
+def refi_sample(name: str) -> Path:
+    """A REFI-QDA export under ../shared/interop/samples, or skip the test with the reason."""
+    path = SHARED / "interop" / "samples" / name
+    if not path.exists():
+        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
+    return path
+
+
 def corpus(*parts: str) -> Path:
     """A path under ../shared/corpora, or skip the test with the reason."""
     path = CORPORA.joinpath(*parts)

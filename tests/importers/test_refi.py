@@ -13,17 +13,7 @@ from cen_themes.errors import ImportFormatError
 from cen_themes.importers.refi import read_refi
 from cen_themes.importers.refi_offsets import Span, to_code_points
 
-from ..conftest import SHARED
-
-SAMPLES = SHARED / "interop" / "samples"
-
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
-    return path
-
+from ..conftest import refi_sample
 
 # (file, users, codes, text sources read, selections, codings) as samples/README.txt gives
 COUNTS = [
@@ -44,7 +34,7 @@ COUNTS = [
 def test_every_sample_reads_with_its_counts(
     name: str, users: int, codes: int, sources: int, selections: int, codings: int
 ) -> None:
-    project = read_refi(sample(name))
+    project = read_refi(refi_sample(name))
     assert len(project.users) == users
     assert len(project.codes) == codes
     assert len(project.sources) == sources
@@ -63,21 +53,21 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
 def test_selections_cover_the_words_their_coder_selected(name: str) -> None:
     """At least 95% of selections start and end on word boundaries, as the originals do
     (NVivo 12: UTF-16 units, CRLF as two; qc: code points)."""
-    project = read_refi(sample(name))
+    project = read_refi(refi_sample(name))
     spans = [(s.text, x.start, x.end) for s in project.sources for x in s.selections]
     good = sum(_on_word_boundaries(*span) for span in spans)
     assert good / len(spans) >= 0.95, (good, len(spans))
 
 
 def test_nvivo_offsets_are_read_as_utf16_units_with_crlf_as_two() -> None:
-    project = read_refi(sample("nvivo12win_oltas0517.qdpx"))
+    project = read_refi(refi_sample("nvivo12win_oltas0517.qdpx"))
     coded = next(s for s in project.sources if s.selections)
     assert coded.reading == "UTF-16 units, CRLF as two"
     assert "\r" not in coded.text and not coded.text.startswith("\ufeff")
 
 
 def test_what_cannot_come_in_is_listed() -> None:
-    project = read_refi(sample("atlasti8mac_spec-example_TestProject.qdpx"))
+    project = read_refi(refi_sample("atlasti8mac_spec-example_TestProject.qdpx"))
     listed = "\n".join(project.skipped)
     assert "picture source 'cornflakes-n-milk.jpg' and its 1 selection" in listed
     assert "video source" in listed and "audio source" in listed

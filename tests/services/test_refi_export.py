@@ -29,10 +29,9 @@ from cen_themes.services import (
 )
 from cen_themes.services.refi_import import import_refi
 
-from ..conftest import SHARED, CodedProject, pg_only
+from ..conftest import CodedProject, pg_only, refi_sample
 
 XSD = Path(__file__).parents[1] / "schemas"  # REFI-QDA's own, MIT: see its README
-SAMPLES = SHARED / "interop" / "samples"
 
 
 def schema(name: str):
@@ -273,10 +272,7 @@ def test_an_export_that_fails_leaves_the_earlier_file(
 def test_every_real_sample_goes_out_valid_and_comes_back_the_same(
     name: str, project: Project, tmp_path: Path
 ) -> None:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
-    import_refi(project, path, coder="me")
+    import_refi(project, refi_sample(name), coder="me")
     again = round_trip(project, tmp_path)
     assert state(again) == state(project)
     if codebook.list_codes(project, usage=False):

@@ -13,16 +13,7 @@ from cen_themes.errors import InputError
 from cen_themes.services import analysis, codebook, history, memos, sources, themes
 from cen_themes.services.refi_import import import_refi
 
-from ..conftest import SHARED, CodedProject, dump_database
-
-SAMPLES = SHARED / "interop" / "samples"
-
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{path} not present: this real-export test needs ../shared/interop")
-    return path
+from ..conftest import CodedProject, dump_database, refi_sample
 
 
 def _boundary(text: str, i: int) -> bool:
@@ -30,7 +21,7 @@ def _boundary(text: str, i: int) -> bool:
 
 
 def test_the_nvivo_12_project_comes_in_with_its_counts_and_words(project: Project) -> None:
-    result = import_refi(project, sample("nvivo12win_oltas0517.qdpx"), coder="me")
+    result = import_refi(project, refi_sample("nvivo12win_oltas0517.qdpx"), coder="me")
     assert (len(result.sources_added), result.codes_created, result.codings_added) == (2, 152, 303)
     assert [s.name for s in sources.list_sources(project)] == [
         "videos_selection",
@@ -47,7 +38,7 @@ def test_the_nvivo_12_project_comes_in_with_its_counts_and_words(project: Projec
 
 
 def test_importing_the_same_archive_again_adds_nothing(project: Project, db_path: Path) -> None:
-    path = sample("qc132_demo.qdpx")
+    path = refi_sample("qc132_demo.qdpx")
     first = import_refi(project, path, coder="me")
     assert (len(first.sources_added), first.codes_created, first.codings_added) == (2, 262, 205)
     before = dump_database(db_path)
@@ -61,7 +52,7 @@ def test_importing_the_same_archive_again_adds_nothing(project: Project, db_path
 
 def test_one_undo_takes_the_whole_import_back(project: Project, db_path: Path) -> None:
     before = dump_database(db_path)
-    import_refi(project, sample("qc132_demo.qdpx"), coder="me")
+    import_refi(project, refi_sample("qc132_demo.qdpx"), coder="me")
     history.undo(project, coder="me")
     assert [r for r in dump_database(db_path) if r[0] != "events"] == [
         r for r in before if r[0] != "events"
@@ -69,7 +60,9 @@ def test_one_undo_takes_the_whole_import_back(project: Project, db_path: Path) -
 
 
 def test_atlas_sets_of_codes_become_themes_and_notes_memos(project: Project) -> None:
-    result = import_refi(project, sample("atlasti8mac_spec-example_TestProject.qdpx"), coder="me")
+    result = import_refi(
+        project, refi_sample("atlasti8mac_spec-example_TestProject.qdpx"), coder="me"
+    )
     paths = [c.path for c in codebook.list_codes(project)]
     assert "Coke > diet Coke" in paths and "Coke > full-fat Coke" in paths  # "Coke::diet Coke"
     assert len(paths) == 14
@@ -82,10 +75,12 @@ def test_atlas_sets_of_codes_become_themes_and_notes_memos(project: Project) -> 
 
 def test_a_codebook_brings_codes_into_an_existing_project(coded_project: CodedProject) -> None:
     project = coded_project("Q: Hi?\nA: Fine.\n", [("int01", "Fine.", "Existing")])
-    result = import_refi(project, sample("taguette152_codebook_from-tests.qdc"), coder="me")
+    result = import_refi(project, refi_sample("taguette152_codebook_from-tests.qdc"), coder="me")
     assert result.codes_created == 3
     assert len(codebook.list_codes(project)) == 4
-    qdc = import_refi(project, sample("atlasti23win_codebook_from-requal-test.qdc"), coder="me")
+    qdc = import_refi(
+        project, refi_sample("atlasti23win_codebook_from-requal-test.qdc"), coder="me"
+    )
     assert qdc.codes_created == 1 and len(qdc.themes) == 1
 
 
@@ -93,7 +88,7 @@ def test_a_source_name_taken_by_other_content_gets_a_number(
     coded_project: CodedProject, tmp_path: Path
 ) -> None:
     project = coded_project("Q: Mine?\nA: Yes.\n", name="board_2017")
-    result = import_refi(project, sample("qc132_demo.qdpx"), coder="me")
+    result = import_refi(project, refi_sample("qc132_demo.qdpx"), coder="me")
     assert "board_2017 (2)" in result.sources_added
     assert any("imported as 'board_2017 (2)'" in n for n in result.notices)
 
