@@ -151,6 +151,7 @@ class _Reading:
         return RefiOut(self.name, ORIGIN, [], codes, [], self._sets(code_guids), [])
 
     def _codes(self) -> tuple[list[RefiOutCode], dict[int, str]]:
+        """The code tree, and each code's GUID in tree order."""
         rows = {
             row.id: row
             for row in self.session.execute(
@@ -158,7 +159,8 @@ class _Reading:
             )
         }
         tree = Tree(self.session, Code, "code")
-        guids = {node: self.guid("code", node, row.created_at) for node, row in rows.items()}
+        # in tree order: the sets list their codes in this order too
+        guids = {node: self.guid("code", node, rows[node].created_at) for node in tree.ordered()}
 
         def build(node: int) -> RefiOutCode:
             row = rows[node]
@@ -182,7 +184,7 @@ class _Reading:
         members: dict[int, list[int]] = defaultdict(list)
         for theme, code in self.session.execute(select(ThemeCode.theme_id, ThemeCode.code_id)):
             members[theme].append(code)
-        order = {code: n for n, code in enumerate(Tree(self.session, Code, "code").ordered())}
+        order = {code: n for n, code in enumerate(code_guids)}  # the code tree's order
         return [
             RefiOutSet(
                 self.guid("theme", node, themes[node].created_at),
