@@ -13,22 +13,35 @@ run inside ``BEGIN ... COMMIT``).
 from __future__ import annotations
 
 import contextlib
+import functools
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from cen_themes.bookkeeping.change import Change
-from cen_themes.errors import ProjectError
+from cen_themes.bookkeeping.change import Change, RowsRefused
+from cen_themes.errors import ConflictError, ProjectError, RefusedError
 from cen_themes.migrate import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+# A change the server rolled back because another crossed it is run again this many
+# times in all, after a short random pause growing each time.
+ATTEMPTS = 6
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The role a kind of change needs on a team's PostgreSQL project (what the server's
+# grants and policies allow; used only to word a refusal). Anything else needs a lead.
+CODER_KINDS = ("coding.", "excerpt.", "memo.", "code.create", "undo")
 
 
 def to_url(db: str | Path) -> str:
@@ -146,6 +159,23 @@ class Project:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @functools.cached_property
+    def login(self) -> str | None:
+        """The database login a server project is worked on as (who every change is
+        recorded as there); ``None`` for an SQLite project, which has no logins."""
+        if self.is_sqlite:
+            return None
+        with _database_errors(self), self.engine.connect() as connection:
+            return str(connection.execute(text("SELECT current_user")).scalar_one())
+
+    def team_role(self) -> str | None:
+        """The login's role on the team: ``owner``, ``lead``, ``coder``, ``reader``, or
+        ``None`` (not a member; and always on SQLite)."""
+        if self.is_sqlite:
+            return None
+        with _database_errors(self), self.engine.connect() as connection:
+            return connection.execute(text("SELECT cen_team_role()")).scalar_one()
+
     @property
     def display_name(self) -> str:
         return _display(self.url)
@@ -170,15 +200,51 @@ class Project:
         """The one way to change the project: a :class:`Change` in one transaction,
         committed whole or not at all, with its Event, undo record and derived tables.
 
-        ``bulk`` and ``large`` as for :meth:`bulk_write`."""
+        ``bulk`` and ``large`` as for :meth:`bulk_write`.
+
+        On PostgreSQL the coder is the login, and the server's grants and row-level
+        security decide what the login may do; a refusal becomes a
+        :class:`RefusedError` naming the role the change needs."""
+        if self.login is not None and coder != self.login:
+            raise RefusedError(
+                f"{self.display_name}: you are logged in as '{self.login}', and work on a "
+                f"PostgreSQL project is recorded under the login, not as '{coder}'"
+            )
         writing = self.bulk_write(large=large) if bulk else self.write()
-        with writing as session:
-            change = Change(session, kind, coder)
-            try:
-                yield change
-                change.finish()
-            finally:
-                change.close()
+        try:
+            with writing as session:
+                change = Change(session, kind, coder)
+                try:
+                    yield change
+                    change.finish()
+                finally:
+                    change.close()
+        except RowsRefused as refused:
+            raise self._refusal(kind, refused.detail) from None
+        except StaleDataError as exc:  # an ORM update that row-level security passed over
+            if self.is_sqlite:
+                raise
+            raise self._refusal(kind, _one_line(exc)) from exc
+        except DBAPIError as exc:
+            if _sqlstate(exc) == "42501":
+                raise self._refusal(kind, _one_line(exc.orig)) from exc
+            raise
+
+    def _refusal(self, kind: str, detail: str) -> RefusedError:
+        role = self.team_role()
+        who = f"'{self.login}' is a {role}" if role else f"'{self.login}' has no role"
+        if kind.startswith("team."):
+            needed = "needs the project's owner, with the server's CREATEROLE right"
+        elif role in ("coder", "lead", "owner") and kind.startswith(CODER_KINDS):
+            needed = "of someone else's work needs the lead role (a coder changes only their own)"
+        elif kind.startswith(CODER_KINDS):
+            needed = "needs the coder role"
+        else:
+            needed = "needs the lead role"
+        return RefusedError(
+            f"{self.display_name}: {who} on this project, and {kind} {needed} "
+            f"(refused by the server: {detail})"
+        )
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
@@ -240,6 +306,11 @@ def _database_errors(project: Project) -> Iterator[None]:
         yield
     except OperationalError as exc:
         message = _one_line(exc.orig if exc.orig is not None else exc)
+        if _sqlstate(exc) in ("40P01", "40001"):
+            raise ConflictError(
+                f"{project.display_name}: another change crossed this one and the server "
+                f"rolled it back ({message}); nothing was saved: try again"
+            ) from exc
         if "locked" in message or "busy" in message:
             raise ProjectError(
                 f"{project.display_name}: the project is locked by another program; "
@@ -293,10 +364,45 @@ def open_project(db: str | Path) -> Project:
         raise ProjectError(f"{shown}: cannot open the project ({_one_line(exc.orig)})") from exc
     except DatabaseError as exc:
         engine.dispose()
+        if _sqlstate(exc) == "42501":
+            raise RefusedError(
+                f"{shown}: the server refused to open the project for "
+                f"'{parsed.username or 'this login'}' ({_one_line(exc.orig)}): only members "
+                "of its team can (its lead adds them: cen-themes team add NAME --role ROLE), "
+                "and only its owner can upgrade it"
+            ) from exc
         raise ProjectError(
             f"{shown}: not a cen-themes project database ({_one_line(exc.orig)})"
         ) from exc
     return project
+
+
+def retried(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service again when the server rolled its change back because another
+    writer's change crossed it (PostgreSQL's deadlock and serialization failures): the
+    change was all or nothing, so running it again is safe. Counts in ``retries``."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return service(*args, **kwargs)
+            except ConflictError:
+                if attempt == ATTEMPTS:
+                    raise
+                retries[service.__qualname__] = retries.get(service.__qualname__, 0) + 1
+                time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+        raise AssertionError("unreachable")
+
+    return run
+
+
+# How many times each service was run again in this process (for the load benchmark).
+retries: dict[str, int] = {}
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
 
 
 def _one_line(error: BaseException | None) -> str:

@@ -55,3 +55,16 @@ class ProjectError(CenThemesError):
     """The project database cannot be opened or used."""
 
     default_title = "Project unavailable"
+
+
+class RefusedError(ProjectError):
+    """The database server refused: the login's role on the team does not allow it."""
+
+    default_title = "Not allowed"
+
+
+class ConflictError(ProjectError):
+    """Another writer's change crossed this one (a deadlock, or a serialization
+    failure) and the server rolled this one back; running it again is safe."""
+
+    default_title = "Try again"

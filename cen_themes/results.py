@@ -376,3 +376,11 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A login and its role on a team's PostgreSQL project (``owner`` for who made it)."""
+
+    name: str
+    role: str

@@ -90,7 +90,8 @@ def coded_project(request: pytest.FixtureRequest, tmp_path: Path) -> CodedProjec
     import as it is}; each is imported in that order by ``coder``, with
     ``attributes[source]`` when given. Then each of ``codings`` (``Coding`` or a plain
     tuple of its fields) is applied in order. The project is the test's ``project``
-    unless ``into`` names another (a PostgreSQL one, say)."""
+    unless ``into`` names another (a PostgreSQL one, say), where every coder is the
+    login."""
 
     def make(
         texts: str | Mapping[str, str | Path],
@@ -102,6 +103,8 @@ def coded_project(request: pytest.FixtureRequest, tmp_path: Path) -> CodedProjec
         into: Project | None = None,
     ) -> Project:
         project = into if into is not None else request.getfixturevalue("project")
+        login = project.login  # a server project records every change as its login
+        coder = login or coder
         for source, text in ({name: texts} if isinstance(texts, str) else texts).items():
             if isinstance(text, Path):
                 path = text
@@ -124,7 +127,13 @@ def coded_project(request: pytest.FixtureRequest, tmp_path: Path) -> CodedProjec
             else:
                 start, end = one.where
             coding.apply_code(
-                project, one.source, start, end, one.code, coder=one.coder or coder, memo=one.memo
+                project,
+                one.source,
+                start,
+                end,
+                one.code,
+                coder=login or one.coder or coder,
+                memo=one.memo,
             )
         return project
 

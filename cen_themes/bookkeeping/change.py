@@ -52,6 +52,25 @@ _CODINGS = "codings"
 _STRUCTURE = frozenset({"theme_codes", "themes"})  # changes the rollup's (theme, code) pairs
 
 
+# Tables whose rows PostgreSQL's row-level security guards on a team project (the
+# policies of migration 0008): an UPDATE or DELETE silently passes over a row the login
+# may not touch, so the change counts what it meant to touch.
+_GUARDED = frozenset({"coders", "codes", "excerpts", "codings", "memos", "events"})
+# Every change on PostgreSQL takes these tables' ROW EXCLUSIVE lock first, in this order
+# (the order of Change.hold_for_bulk): a bulk import's stronger lock then queues behind
+# changes under way or ahead of them, never half way, which would be a deadlock.
+_LOCK_ORDER = ("coders", "codes", "excerpts", "codings")
+
+
+class RowsRefused(Exception):
+    """The server's row-level security kept rows that this change meant to update or
+    delete (the project turns it into a one-line refusal naming the role needed)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class BypassError(RuntimeError):
     """A write reached the session without going through the change (a bug)."""
 
@@ -73,8 +92,12 @@ class Change:
         self._trees: dict[type, Tree[Any]] = {}
         self._undoes: Event | None = None
         self._may_race = session.get_bind().dialect.name != "sqlite"
+        self._record_only = False
+        self._limited: bool | None = None  # below lead on a team project (asked when needed)
         event.listen(session, "before_flush", self._check_flush)
         event.listen(session, "do_orm_execute", self._check_statement)
+        if self._may_race:
+            session.execute(text(f"LOCK TABLE {', '.join(_LOCK_ORDER)} IN ROW EXCLUSIVE MODE"))
 
     # -- what the service reads ---------------------------------------------------
     @property
@@ -259,6 +282,12 @@ class Change:
                 self._journal.inserted(table.name, table.ids)
             self._wrote = self._wrote or table.count > 0
 
+    def record_only(self) -> None:
+        """This change did what it did outside the project's tables (the server's roles
+        and grants, say): its Event records it, and it cannot be undone."""
+        self._record_only = True
+        self._wrote = True
+
     # -- undo ----------------------------------------------------------------------
     def undo(self, target: Event) -> None:
         """Reverse ``target``'s recorded operations; the Event written for this change
@@ -291,7 +320,8 @@ class Change:
         if not self.summary:
             raise RuntimeError(f"change {self.kind!r} wrote without a summary")
         payload = dict(self.payload)
-        if self._undoes is None:  # an undo is not undone in turn: it carries no record
+        # an undo is not undone in turn, nor what only the server's roles record: no ops
+        if self._undoes is None and not self._record_only:
             payload["ops"] = self._journal.ops
         with self._trust():
             written = trail.record(self.session, self.kind, self.summary, self.coder, payload)
@@ -332,16 +362,39 @@ class Change:
         """Set values on rows named by key (so ``where`` matches them after as before)."""
         with self._trust():
             self._before(t.name, where, list(values))
-            self.session.execute(update(t).where(where).values(values))
+            meant = self._guarded_count(t, where)
+            done = self.session.execute(update(t).where(where).values(values)).rowcount
+            self._refused_if(t, "change", meant, done)
             self._after(t.name, where, list(values))
         self._wrote = True
 
     def _delete(self, t: Table, where: ColumnElement[bool]) -> None:
         with self._trust():
             self._before(t.name, where)
-            self.session.execute(delete(t).where(where))
+            meant = self._guarded_count(t, where)
+            done = self.session.execute(delete(t).where(where)).rowcount
+            self._refused_if(t, "delete", meant, done)
             self._after(t.name, None)
         self._wrote = True
+
+    def _guarded_count(self, t: Table, where: ColumnElement[bool]) -> int | None:
+        """How many rows a statement means to touch, where the server's row-level
+        security may pass over some without a word (a team member below lead)."""
+        if not self._may_race or t.name not in _GUARDED:
+            return None
+        if self._limited is None:
+            self._limited = not self.session.scalar(text("SELECT cen_is_lead()"))
+        if not self._limited:
+            return None
+        return self.session.scalar(select(func.count()).select_from(t).where(where))
+
+    @staticmethod
+    def _refused_if(t: Table, verb: str, meant: int | None, done: int) -> None:
+        if meant is not None and done < meant:
+            raise RowsRefused(
+                f"row-level security let this login {verb} only {done} of the {meant} "
+                f"rows of {t.name} it meant to"
+            )
 
     def _insert_rows(self, t: Table, rows: list[dict[str, Any]]) -> None:
         with self._trust():

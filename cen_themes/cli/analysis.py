@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
+from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
 from cen_themes.services import analysis, exports, history
@@ -162,8 +162,16 @@ def log_(state: State, as_json: bool, limit: int | None) -> None:
 
 @cli.command()
 @click.option("--coder", help=CODER_HELP)
+@click.option(
+    "--event",
+    "event_id",
+    type=click.IntRange(min=1),
+    help="Undo this change (its # in `log`) instead of the last; refused while later "
+    "changes build on it.",
+)
 @pass_state
-def undo(state: State, coder: str | None) -> None:
-    """Undo the last change (repeat to go further back); the undo is logged."""
-    event = history.undo(state.project(), coder=resolve_coder(coder))
+def undo(state: State, coder: str | None, event_id: int | None) -> None:
+    """Undo the last change (repeat to go further back; on a team's PostgreSQL project,
+    your own last change); the undo is logged."""
+    event = history.undo(state.project(), coder=state.coder(coder), event_id=event_id)
     click.echo(f"undid #{event.id}: {event.summary}")

@@ -12,7 +12,7 @@ import click
 from cen_themes import __version__
 from cen_themes.config import coder_name, project_location
 from cen_themes.db import Project, open_project
-from cen_themes.errors import CenThemesError
+from cen_themes.errors import CenThemesError, ProjectError
 
 
 class State:
@@ -32,6 +32,23 @@ class State:
             for notice in self._project.notices:
                 note(notice)
         return self._project
+
+    def coder(self, explicit: str | None = None) -> str:
+        """Who the change is recorded as: on PostgreSQL the login, always (a ``--coder``
+        naming someone else is refused); on SQLite ``--coder``, else CEN_THEMES_CODER,
+        else the OS user."""
+        project = self.project()
+        if project.login is None:
+            return coder_name(explicit)
+        typed = (explicit or "").strip()
+        if typed and typed != project.login:
+            raise ProjectError(
+                f"{project.display_name}: you are logged in as '{project.login}'; on a "
+                f"PostgreSQL project work is recorded under the login, so --coder "
+                f"'{typed}' is refused (log in as {typed} instead)",
+                title="Not allowed",
+            )
+        return project.login
 
     def close(self) -> None:
         if self._project is not None:
@@ -88,10 +105,6 @@ def write_stdout(text: str) -> None:
     stream = sys.stdout.buffer
     stream.write(text.encode("utf-8"))
     stream.flush()
-
-
-def resolve_coder(explicit: str | None = None) -> str:
-    return coder_name(explicit)
 
 
 def parse_pairs(pairs: Sequence[str], what: str = "attribute") -> dict[str, str]:

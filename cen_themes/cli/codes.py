@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
+from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.tables import text_table
 from cen_themes.services import codebook, coding
 
@@ -43,7 +43,7 @@ def code_apply(
     A code path that does not exist yet is created.
     """
     result = coding.apply_code(
-        state.project(), source, start, end, code_path, coder=resolve_coder(coder), memo=memo
+        state.project(), source, start, end, code_path, coder=state.coder(coder), memo=memo
     )
     view = result.excerpt
     for path in result.created_codes:
@@ -72,7 +72,7 @@ def code_remove(
     """Remove a code from the excerpt START..END (the only code there if none named)."""
     click.echo(
         coding.remove_coding(
-            state.project(), source, start, end, code_path, coder=resolve_coder(coder), by=by
+            state.project(), source, start, end, code_path, coder=state.coder(coder), by=by
         )
     )
 
@@ -88,9 +88,7 @@ def code_memo(
     state: State, source: str, start: int, end: int, text: str, coder: str | None
 ) -> None:
     """Write the memo of the excerpt START..END ('' clears it)."""
-    click.echo(
-        coding.set_memo(state.project(), source, start, end, text, coder=resolve_coder(coder))
-    )
+    click.echo(coding.set_memo(state.project(), source, start, end, text, coder=state.coder(coder)))
 
 
 @code.command("import")
@@ -105,7 +103,7 @@ def code_import(state: State, csv_file: Path, coder: str | None) -> None:
     """
     from cen_themes.services.coding_import import import_codings  # numpy: loaded when used
 
-    result = import_codings(state.project(), csv_file, coder=resolve_coder(coder))
+    result = import_codings(state.project(), csv_file, coder=state.coder(coder))
     click.echo(result.summary)
 
 
@@ -120,7 +118,7 @@ def code_add(
 ) -> None:
     """Create a code (and any missing parents of its path)."""
     change = codebook.create_code(
-        state.project(), code_path, coder=resolve_coder(coder), description=description,
+        state.project(), code_path, coder=state.coder(coder), description=description,
         colour=colour,
     )  # fmt: skip
     click.echo(change.summary)
@@ -165,9 +163,7 @@ def code_list(state: State, as_json: bool) -> None:
 def code_rename(state: State, code_path: str, new_name: str, coder: str | None) -> None:
     """Rename a code (its place in the tree stays)."""
     click.echo(
-        codebook.rename_code(
-            state.project(), code_path, new_name, coder=resolve_coder(coder)
-        ).summary
+        codebook.rename_code(state.project(), code_path, new_name, coder=state.coder(coder)).summary
     )
 
 
@@ -179,7 +175,7 @@ def code_rename(state: State, code_path: str, new_name: str, coder: str | None) 
 def code_describe(state: State, code_path: str, description: str, coder: str | None) -> None:
     """Set a code's description."""
     change = codebook.describe_code(
-        state.project(), code_path, description, coder=resolve_coder(coder)
+        state.project(), code_path, description, coder=state.coder(coder)
     )
     click.echo(change.summary)
 
@@ -191,7 +187,7 @@ def code_describe(state: State, code_path: str, description: str, coder: str | N
 @pass_state
 def code_color(state: State, code_path: str, colour: str, coder: str | None) -> None:
     """Set a code's colour: #rrggbb, #rgb or a name (red, teal, ...)."""
-    change = codebook.colour_code(state.project(), code_path, colour, coder=resolve_coder(coder))
+    change = codebook.colour_code(state.project(), code_path, colour, coder=state.coder(coder))
     click.echo(change.summary)
 
 
@@ -207,7 +203,7 @@ def code_move(
     """Move a code with its children under another code (--to) or to the top (--top)."""
     if (parent is None) == (not top):
         raise click.UsageError("give exactly one of --to PARENT and --top")
-    change = codebook.move_code(state.project(), code_path, parent, coder=resolve_coder(coder))
+    change = codebook.move_code(state.project(), code_path, parent, coder=state.coder(coder))
     click.echo(change.summary)
 
 
@@ -218,9 +214,7 @@ def code_move(
 @pass_state
 def code_delete(state: State, code_path: str, force: bool, coder: str | None) -> None:
     """Delete a code and its children (refused while in use unless --force)."""
-    change = codebook.delete_code(
-        state.project(), code_path, coder=resolve_coder(coder), force=force
-    )
+    change = codebook.delete_code(state.project(), code_path, coder=state.coder(coder), force=force)
     click.echo(change.summary)
 
 
@@ -231,5 +225,5 @@ def code_delete(state: State, code_path: str, force: bool, coder: str | None) ->
 @pass_state
 def code_merge(state: State, codes: tuple[str, ...], into: str, coder: str | None) -> None:
     """Merge codes into one: excerpts re-pointed, duplicates dropped, memos kept."""
-    change = codebook.merge_codes(state.project(), list(codes), into, coder=resolve_coder(coder))
+    change = codebook.merge_codes(state.project(), list(codes), into, coder=state.coder(coder))
     click.echo(change.summary)

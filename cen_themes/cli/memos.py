@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
+from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
 from cen_themes.services import memos
@@ -53,7 +53,7 @@ def memo_add(
         on,
         target or None,
         text,
-        coder=resolve_coder(coder),  # type: ignore[arg-type]
+        coder=state.coder(coder),  # type: ignore[arg-type]
     )
     where = "the project" if written.target is None else f"{written.on} {written.target}"
     click.echo(f"memo #{written.id} on {where}")

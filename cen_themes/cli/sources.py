@@ -18,7 +18,6 @@ from cen_themes.cli.app import (
     note,
     parse_pairs,
     pass_state,
-    resolve_coder,
     write_stdout,
 )
 from cen_themes.cli.tables import text_table
@@ -101,7 +100,7 @@ def import_(
             report = source_service.import_files(
                 state.project(),
                 paths,
-                coder=resolve_coder(),
+                coder=state.coder(),
                 attributes=attributes,
                 kind=kind,
                 name=name,
@@ -117,7 +116,7 @@ def import_(
             # is made
             with refi_import.reading(path) as read:
                 result = refi_import.import_refi(
-                    state.project(), path, coder=resolve_coder(), read=read
+                    state.project(), path, coder=state.coder(), read=read
                 )
         except CenThemesError as exc:
             fail_line(str(exc))
@@ -263,9 +262,7 @@ def attrs() -> None:
 def attrs_set(state: State, source: str, pairs: tuple[str, ...]) -> None:
     """Set attributes of one source."""
     values = parse_pairs(pairs)
-    changes = attribute_service.set_attributes(
-        state.project(), source, values, coder=resolve_coder()
-    )
+    changes = attribute_service.set_attributes(state.project(), source, values, coder=state.coder())
     click.echo(f"{source}: {len(changes)} attribute value(s) changed")
 
 
@@ -274,7 +271,7 @@ def attrs_set(state: State, source: str, pairs: tuple[str, ...]) -> None:
 @pass_state
 def attrs_import(state: State, csv_file: Path) -> None:
     """Set attributes from a CSV: a header row, the first column the source name."""
-    changes = attribute_service.import_attributes(state.project(), csv_file, coder=resolve_coder())
+    changes = attribute_service.import_attributes(state.project(), csv_file, coder=state.coder())
     sources = len({c.source for c in changes})
     click.echo(f"{csv_file}: {len(changes)} attribute value(s) changed on {sources} source(s)")
 
@@ -294,12 +291,12 @@ def demo(state: State) -> int:
         return 1
     project = state.project(state.db_option or DEMO_DB)
     note(f"demo project: {project.display_name}")
-    report = source_service.import_files(project, files, coder=resolve_coder())
+    report = source_service.import_files(project, files, coder=state.coder())
     for outcome in report.failed:
         fail_line(outcome.message)
     attributes_csv = samples / "attributes.csv"
     if attributes_csv.is_file():
-        attribute_service.import_attributes(project, attributes_csv, coder=resolve_coder())
+        attribute_service.import_attributes(project, attributes_csv, coder=state.coder())
     found = source_service.list_sources(project)
     words = sum(s.words for s in found)
     segments = sum(s.segments for s in found)
@@ -323,7 +320,7 @@ def demo(state: State) -> int:
     if sys.stdin.isatty() and sys.stdout.isatty():
         from cen_themes.tui import run_tui
 
-        run_tui(project, resolve_coder())
+        run_tui(project, state.coder())
     else:
         note(f"next: cen-themes --db {project.display_name} tui")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cen_themes.cli.app import State, cli, emit_json, note, pass_state, resolve_coder, write_stdout
+from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
 from cen_themes.services import themes
@@ -26,7 +26,7 @@ def theme_add(
 ) -> None:
     """Add a theme, or a subtheme with --parent."""
     change = themes.add_theme(
-        state.project(), name, coder=resolve_coder(coder), parent=parent, description=description
+        state.project(), name, coder=state.coder(coder), parent=parent, description=description
     )
     click.echo(change.summary)
 
@@ -38,9 +38,7 @@ def theme_add(
 @pass_state
 def theme_assign(state: State, theme_path: str, codes: tuple[str, ...], coder: str | None) -> None:
     """Assign codes to a theme (a code may serve several themes)."""
-    change = themes.assign_codes(
-        state.project(), theme_path, list(codes), coder=resolve_coder(coder)
-    )
+    change = themes.assign_codes(state.project(), theme_path, list(codes), coder=state.coder(coder))
     click.echo(change.summary)
 
 
@@ -54,7 +52,7 @@ def theme_unassign(
 ) -> None:
     """Take codes out of a theme."""
     change = themes.unassign_codes(
-        state.project(), theme_path, list(codes), coder=resolve_coder(coder)
+        state.project(), theme_path, list(codes), coder=state.coder(coder)
     )
     click.echo(change.summary)
 
@@ -96,7 +94,7 @@ def theme_list(state: State, as_json: bool) -> None:
 @pass_state
 def theme_rename(state: State, theme_path: str, new_name: str, coder: str | None) -> None:
     """Rename a theme."""
-    change = themes.rename_theme(state.project(), theme_path, new_name, coder=resolve_coder(coder))
+    change = themes.rename_theme(state.project(), theme_path, new_name, coder=state.coder(coder))
     click.echo(change.summary)
 
 
@@ -108,7 +106,7 @@ def theme_rename(state: State, theme_path: str, new_name: str, coder: str | None
 def theme_describe(state: State, theme_path: str, description: str, coder: str | None) -> None:
     """Set a theme's description."""
     change = themes.describe_theme(
-        state.project(), theme_path, description, coder=resolve_coder(coder)
+        state.project(), theme_path, description, coder=state.coder(coder)
     )
     click.echo(change.summary)
 
@@ -125,7 +123,7 @@ def theme_move(
     """Nest a theme under another (--to) or bring it to the top (--top)."""
     if (parent is None) == (not top):
         raise click.UsageError("give exactly one of --to PARENT and --top")
-    change = themes.move_theme(state.project(), theme_path, parent, coder=resolve_coder(coder))
+    change = themes.move_theme(state.project(), theme_path, parent, coder=state.coder(coder))
     click.echo(change.summary)
 
 
@@ -136,7 +134,5 @@ def theme_move(
 @pass_state
 def theme_delete(state: State, theme_path: str, force: bool, coder: str | None) -> None:
     """Delete a theme (its codes stay in the codebook)."""
-    change = themes.delete_theme(
-        state.project(), theme_path, coder=resolve_coder(coder), force=force
-    )
+    change = themes.delete_theme(state.project(), theme_path, coder=state.coder(coder), force=force)
     click.echo(change.summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cen_themes.cli.app import State, cli, pass_state, resolve_coder
+from cen_themes.cli.app import State, cli, pass_state
 
 
 @cli.command()
@@ -14,4 +14,4 @@ def tui(state: State, coder: str | None) -> None:
     """The coding workbench in the terminal: sources, reader, codebook, themes, matrix."""
     from cen_themes.tui import run_tui  # imports Textual: only for this command
 
-    run_tui(state.project(), resolve_coder(coder))
+    run_tui(state.project(), state.coder(coder))

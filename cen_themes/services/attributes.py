@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cen_themes.bookkeeping.change import Change
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import Attribute, Source
 from cen_themes.results import AttributeChange
@@ -15,6 +15,7 @@ from cen_themes.services.sources import check_attributes, find_source
 from cen_themes.textfiles import read_csv
 
 
+@retried
 def set_attributes(
     project: Project, source: str, attributes: dict[str, str], *, coder: str
 ) -> list[AttributeChange]:
@@ -29,6 +30,7 @@ def set_attributes(
     return changes
 
 
+@retried
 def import_attributes(project: Project, path: Path, *, coder: str) -> list[AttributeChange]:
     """Set attributes from a CSV: a header row, the first column the source name.
 

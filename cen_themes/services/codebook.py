@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.trees import Tree
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import Code, Coding, Excerpt, Memo, Theme, ThemeCode
 from cen_themes.results import CodeChange, CodeInfo
@@ -75,6 +75,7 @@ def colour_new_codes(ch: Change, created: list[int]) -> None:
         code.color = PALETTE[(code_id - 1) % len(PALETTE)]
 
 
+@retried
 def create_code(
     project: Project,
     path: str,
@@ -96,6 +97,7 @@ def create_code(
         return CodeChange(ch.summary, ch.codes.path(node))
 
 
+@retried
 def _set_field(project: Project, code: str, field: str, value: str, coder: str) -> CodeChange:
     with project.change(f"code.{field}", coder) as ch:
         node = ch.codes.find(code)
@@ -127,6 +129,7 @@ def colour_code(project: Project, code: str, colour: str, *, coder: str) -> Code
     return _set_field(project, code, "color", normalise_colour(colour), coder)
 
 
+@retried
 def move_code(project: Project, code: str, parent: str | None, *, coder: str) -> CodeChange:
     """Move a code (with its children) under another code, or to the top level."""
     with project.change("code.move", coder) as ch:
@@ -159,6 +162,7 @@ def _remove_codings(ch: Change, code_ids: set[int]) -> tuple[int, int]:
     return len(removed), len(emptied)
 
 
+@retried
 def delete_code(project: Project, code: str, *, coder: str, force: bool = False) -> CodeChange:
     """Delete a code and its children; refused while in use unless ``force``."""
     with project.change("code.delete", coder) as ch:
@@ -197,6 +201,7 @@ def delete_code(project: Project, code: str, *, coder: str, force: bool = False)
         return CodeChange(ch.summary, None)
 
 
+@retried
 def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) -> CodeChange:
     """Merge codes into one: codings re-pointed (duplicates dropped), children, theme
     assignments and memos moved, descriptions appended; the merged codes go."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.views import excerpt_views
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Base, Coder, Coding, Excerpt, Source, utcnow
 from cen_themes.results import CodingResult, SpansResult
@@ -47,6 +47,7 @@ def check_span(source: Source | str, length: int, start: int, end: int) -> None:
         raise InputError(f"{name}: end {end} is past the end of the text ({length} characters)")
 
 
+@retried
 def apply_code(
     project: Project,
     source: str,
@@ -67,6 +68,7 @@ def apply_code(
         return CodingResult(view, bool(added), [ch.codes.path(c) for c in created])
 
 
+@retried
 def apply_code_spans(
     project: Project, spans: list[tuple[str, int, int]], code: str, *, coder: str
 ) -> SpansResult:
@@ -212,6 +214,7 @@ def _excerpt_at(session: Session, source: Source, start: int, end: int) -> Excer
     return excerpt
 
 
+@retried
 def remove_coding(
     project: Project,
     source: str,
@@ -261,6 +264,7 @@ def remove_coding(
         return ch.summary
 
 
+@retried
 def set_memo(project: Project, source: str, start: int, end: int, memo: str, *, coder: str) -> str:
     """Write the memo of the excerpt [start, end) (an empty memo clears it)."""
     with project.change("excerpt.memo", coder) as ch:

@@ -20,7 +20,7 @@ from cen_themes.bookkeeping.bulk_writes import BulkTable
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bulk import codings_csv
 from cen_themes.bulk.arrays import count_rows, integer_rows, lookup_rows
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import Coding, Excerpt, Source, utcnow
 from cen_themes.results import CodingImportResult
@@ -44,6 +44,7 @@ def _is_large(path: Path) -> bool:
         return False
 
 
+@retried
 def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImportResult:
     # Every id written is one this change looked up or made under the write lock.
     with project.change("coding.import", coder, bulk=True, large=_is_large(path)) as ch:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.trees import Tree
 from cen_themes.bookkeeping.views import excerpt_views
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import Code, Excerpt, Memo, Source, Theme
 from cen_themes.results import MemoInfo, MemoTarget
@@ -24,6 +24,7 @@ from cen_themes.services.sources import find_source
 ON_ROWS = ("project", "source", "code", "theme")  # memos that are rows of their own
 
 
+@retried
 def add_memo(
     project: Project, on: MemoTarget, target: str | None, text: str, *, coder: str
 ) -> MemoInfo:

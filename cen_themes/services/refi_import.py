@@ -38,7 +38,7 @@ from cen_themes import nlp
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.trees import SEPARATOR, check_name
 from cen_themes.bulk.beside import Beside
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import CenThemesError, InputError
 from cen_themes.importers import Document, detect_turns
 from cen_themes.importers.refi import RefiProject, read_refi
@@ -107,6 +107,7 @@ def reading(path: Path) -> Iterator[RefiReading]:
         yield RefiReading(path, refi, documents, segmenting)
 
 
+@retried
 def import_refi(
     project: Project, path: Path, *, coder: str, read: RefiReading | None = None
 ) -> RefiImportResult:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cen_themes import nlp
 from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.views import excerpt_views
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.importers import read_document
 from cen_themes.importers.base import Document
@@ -132,6 +132,7 @@ def _note(report: ImportReport, progress: Progress | None, outcome: ImportOutcom
         progress(outcome)
 
 
+@retried
 def _store(
     project: Project,
     path: Path,

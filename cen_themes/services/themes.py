@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.trees import Tree
-from cen_themes.db import Project
+from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import ExcerptTheme, Memo, Theme, ThemeCode
 from cen_themes.results import ThemeChange, ThemeInfo
@@ -17,6 +17,7 @@ def theme_tree(session: Session) -> Tree[Theme]:
     return Tree(session, Theme, "theme")
 
 
+@retried
 def add_theme(
     project: Project,
     name: str,
@@ -42,6 +43,7 @@ def add_theme(
         return ThemeChange(ch.summary, tree.path(node))
 
 
+@retried
 def assign_codes(project: Project, theme: str, codes: list[str], *, coder: str) -> ThemeChange:
     """Assign codes to a theme (a code may serve several themes)."""
     if not codes:
@@ -65,6 +67,7 @@ def assign_codes(project: Project, theme: str, codes: list[str], *, coder: str) 
         return ThemeChange(ch.summary, tree.path(node))
 
 
+@retried
 def unassign_codes(project: Project, theme: str, codes: list[str], *, coder: str) -> ThemeChange:
     if not codes:
         raise InputError("name at least one code to unassign")
@@ -85,6 +88,7 @@ def unassign_codes(project: Project, theme: str, codes: list[str], *, coder: str
         return ThemeChange(ch.summary, tree.path(node))
 
 
+@retried
 def rename_theme(project: Project, theme: str, new_name: str, *, coder: str) -> ThemeChange:
     with project.change("theme.rename", coder) as ch:
         node = ch.themes.find(theme)
@@ -95,6 +99,7 @@ def rename_theme(project: Project, theme: str, new_name: str, *, coder: str) -> 
         return ThemeChange(ch.summary, ch.themes.path(node))
 
 
+@retried
 def describe_theme(project: Project, theme: str, description: str, *, coder: str) -> ThemeChange:
     with project.change("theme.describe", coder) as ch:
         node = ch.themes.find(theme)
@@ -105,6 +110,7 @@ def describe_theme(project: Project, theme: str, description: str, *, coder: str
         return ThemeChange(ch.summary, path)
 
 
+@retried
 def move_theme(project: Project, theme: str, parent: str | None, *, coder: str) -> ThemeChange:
     """Nest a theme under another (making it a subtheme), or bring it to the top."""
     with project.change("theme.move", coder) as ch:
@@ -118,6 +124,7 @@ def move_theme(project: Project, theme: str, parent: str | None, *, coder: str) 
         return ThemeChange(ch.summary, tree.path(node))
 
 
+@retried
 def delete_theme(project: Project, theme: str, *, coder: str, force: bool = False) -> ThemeChange:
     """Delete a theme; with subthemes only when ``force`` (they go too). Codes stay."""
     with project.change("theme.delete", coder) as ch:

@@ -84,14 +84,14 @@ def test_a_racing_creator_reuses_the_winners_node(
     def with_a_rival(self, wanted):
         if not raced and self.what == "code":
             raced.append("once")  # another program makes the same top-level code first
-            codebook.create_code(open_project(project.url), wanted[0][1], coder="rival")
+            codebook.create_code(open_project(project.url), wanted[0][1], coder=project.login)
         return original(self, wanted)
 
     monkeypatch.setattr(Tree, "_create", with_a_rival)
-    result = coding.apply_code(project, "int01", 18, 36, "Concurrent > C0", coder="ann")
+    result = coding.apply_code(project, "int01", 18, 36, "Concurrent > C0", coder=project.login)
     assert result.created_codes == ["Concurrent > C0"]  # the parent was the rival's
     assert _code_paths(project) == ["Concurrent", "Concurrent > C0"]
-    history.undo(project, coder="ann")  # takes back only what this change made
+    history.undo(project, coder=project.login)  # takes back only what this change made
     assert _code_paths(project) == ["Concurrent"]
 
 
@@ -119,7 +119,7 @@ def _one_code_with_every_coding(project, count: int) -> None:
     assert paths[0] == "Concurrent" and sorted(paths[1:]) == children
     (excerpt,) = analysis.find_excerpts(project)
     assert sorted(excerpt.codes) == children
-    assert excerpt.coders == ["ann"]
+    assert excerpt.coders == [project.login or "ann"]  # on a server: the login
 
 
 def test_concurrent_creators_of_one_path_end_with_one_code_on_sqlite(
@@ -164,7 +164,7 @@ def test_racing_writers_that_all_read_before_any_commits_share_rows_on_postgres(
     def write(i: int) -> None:
         project = open_project(PG_URL)
         try:
-            coding.apply_code(project, "int01", 18, 36, f"Concurrent > C{i}", coder="ann")
+            coding.apply_code(project, "int01", 18, 36, f"Concurrent > C{i}", coder=project.login)
         except BaseException as exc:  # reported below
             failures.append(exc)
         finally:
@@ -177,8 +177,10 @@ def test_racing_writers_that_all_read_before_any_commits_share_rows_on_postgres(
         thread.join()
     assert failures == []
     _one_code_with_every_coding(pg_project, writers)
-    themes.add_theme(pg_project, "Care", coder="ann")
-    themes.assign_codes(pg_project, "Care", ["Concurrent > C0", "Concurrent > C3"], coder="ann")
+    themes.add_theme(pg_project, "Care", coder=pg_project.login)
+    themes.assign_codes(
+        pg_project, "Care", ["Concurrent > C0", "Concurrent > C3"], coder=pg_project.login
+    )
     assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[1]]
 
 

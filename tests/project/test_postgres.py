@@ -33,14 +33,16 @@ def test_new_postgres_project_is_at_head_and_matches_the_models(pg_project) -> N
 def test_import_and_show_on_postgres(pg_project, tmp_path: Path) -> None:
     path = tmp_path / "int01.txt"
     path.write_text("Interviewer: How was it?\nP01: Slow. Then better.\n", encoding="utf-8")
-    report = sources.import_files(pg_project, [path], coder="tester", attributes={"group": "staff"})
+    report = sources.import_files(
+        pg_project, [path], coder=pg_project.login, attributes={"group": "staff"}
+    )
     assert [o.status for o in report.outcomes] == ["imported"]
     detail = sources.get_source(pg_project, "int01")
     assert detail.text == path.read_text()
     assert detail.attributes == {"group": "staff"}
     spoken = [detail.text[s.start : s.end] for s in detail.segments]
     assert spoken == ["How was it?", "Slow.", "Then better."]
-    again = sources.import_files(pg_project, [path], coder="tester")
+    again = sources.import_files(pg_project, [path], coder=pg_project.login)
     assert [o.status for o in again.outcomes] == ["skipped"]
 
 
@@ -53,19 +55,19 @@ def test_coding_themes_merge_undo_and_bulk_import_on_postgres(
     coded_project(
         "Q: How was it?\nA: The wait was long. Then they listened.\n",
         [("int01", (18, 36), "Access > Waiting"), ("int01", (37, 57), "Listening", "bob")],
-        coder="ann",
+        coder=pg_project.login,
         into=pg_project,
     )
-    themes.add_theme(pg_project, "Care", coder="ann")
-    themes.assign_codes(pg_project, "Care", ["Waiting", "Listening"], coder="ann")
+    themes.add_theme(pg_project, "Care", coder=pg_project.login)
+    themes.assign_codes(pg_project, "Care", ["Waiting", "Listening"], coder=pg_project.login)
     csv_file = tmp_path / "codings.csv"
     csv_file.write_text("source,start,end,code\nint01,18,36,Delay\nint01,0,14,Delay\n")
-    result = import_codings(pg_project, csv_file, coder="cat")
+    result = import_codings(pg_project, csv_file, coder=pg_project.login)
     assert result.codings_added == 2 and result.excerpts_added == 1
-    coding.apply_code(pg_project, "int01", 0, 5, "Delay", coder="cat")  # ids continue
-    codebook.merge_codes(pg_project, ["Delay"], "Access > Waiting", coder="ann")
+    coding.apply_code(pg_project, "int01", 0, 5, "Delay", coder=pg_project.login)  # ids continue
+    codebook.merge_codes(pg_project, ["Delay"], "Access > Waiting", coder=pg_project.login)
     assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[4]]
-    history.undo(pg_project, coder="ann")
+    history.undo(pg_project, coder=pg_project.login)
     assert [r.counts for r in analysis.matrix(pg_project, "themes").rows] == [[2]]
     codes = {r.path: r.counts for r in analysis.matrix(pg_project, "codes").rows}
     assert codes == {"Access": [0], "Access > Waiting": [1], "Listening": [1], "Delay": [3]}
@@ -79,7 +81,7 @@ def test_times_come_back_in_utc_whatever_the_sessions_time_zone(pg_project) -> N
     from cen_themes.models import Code
     from cen_themes.services import codebook
 
-    codebook.create_code(pg_project, "Access", coder="tester")
+    codebook.create_code(pg_project, "Access", coder=pg_project.login)
     with pg_project.read() as session:
         session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
         moment = session.scalar(select(Code.created_at))
@@ -99,7 +101,7 @@ def test_a_time_without_a_zone_is_stored_as_utc_whatever_the_sessions_zone(pg_pr
     from cen_themes.models import Code
     from cen_themes.services import codebook
 
-    codebook.create_code(pg_project, "Access", coder="tester")
+    codebook.create_code(pg_project, "Access", coder=pg_project.login)
     with pg_project.write() as session:
         session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
         session.execute(update(Code).values(created_at=datetime(2026, 11, 25, 10, 11, 12)))
@@ -117,12 +119,12 @@ def test_a_read_sees_one_snapshot_whatever_others_commit_meanwhile(pg_project) -
     from cen_themes.models import Code
     from cen_themes.services import codebook
 
-    codebook.create_code(pg_project, "Access", coder="tester")
+    codebook.create_code(pg_project, "Access", coder=pg_project.login)
     other = open_project(pg_project.url)
     try:
         with pg_project.read() as session:
             before = session.scalar(select(func.count()).select_from(Code))
-            codebook.create_code(other, "Later", coder="tester")
+            codebook.create_code(other, "Later", coder=other.login)
             after = session.scalar(select(func.count()).select_from(Code))
     finally:
         other.close()

@@ -95,9 +95,9 @@ def test_a_project_goes_to_the_server_and_back_unchanged(
     backup(pg_project, tmp_path / "back.db")
     assert rows(tmp_path / "back.db") == rows(tmp_path / "project.db")
     # the server project carries on: new ids after the copied ones, and undo works
-    result = coding.apply_code(pg_project, "su02", 12, 18, "Later", coder="cat")
+    result = coding.apply_code(pg_project, "su02", 12, 18, "Later", coder=pg_project.login)
     assert result.added and result.created_codes == ["Later"]
-    history.undo(pg_project, coder="cat")
+    history.undo(pg_project, coder=pg_project.login)
     backup(pg_project, tmp_path / "again.db")
     events = [r for r in rows(tmp_path / "again.db") if r[0] == "events"]
     assert len(events) == len([r for r in rows(tmp_path / "project.db") if r[0] == "events"]) + 2
