@@ -235,6 +235,10 @@ class Project:
         who = f"'{self.login}' is a {role}" if role else f"'{self.login}' has no role"
         if kind.startswith("team."):
             needed = "needs the project's owner, with the server's CREATEROLE right"
+        elif kind == "undo" and role == "coder":
+            needed = (
+                "of someone else's change needs the lead role (a coder may undo only their own)"
+            )
         elif role in ("coder", "lead", "owner") and kind.startswith(CODER_KINDS):
             needed = "of someone else's work needs the lead role (a coder changes only their own)"
         elif kind.startswith(CODER_KINDS):
@@ -364,7 +368,9 @@ def open_project(db: str | Path) -> Project:
         raise ProjectError(f"{shown}: cannot open the project ({_one_line(exc.orig)})") from exc
     except DatabaseError as exc:
         engine.dispose()
-        if _sqlstate(exc) == "42501":
+        # 3F000: no schema this login may use (PostgreSQL 15's public schema is closed
+        # to logins that were given no grants on it)
+        if _sqlstate(exc) in ("42501", "3F000"):
             raise RefusedError(
                 f"{shown}: the server refused to open the project for "
                 f"'{parsed.username or 'this login'}' ({_one_line(exc.orig)}): only members "

@@ -10,6 +10,8 @@ the team may change is decided by the server, not by the program they run:
 - a coder's codings, memos and audit events carry their own login; they may change or
   delete only those, an excerpt only while nobody else's coding is on it, and a code
   only while nobody has used it (a code they just made); a lead may change anything;
+- a coder's changes are of the kinds a coder may make (the audit event of any other
+  is refused): coding, memos, new codes, undo of their own;
 - which tables a role may write at all is a matter of grants (``team add`` makes them).
 
 The owner is exempt from row-level security (PostgreSQL's rule for a table's owner),
@@ -63,6 +65,21 @@ LANGUAGE sql STABLE AS $$
 $$;
 """
 
+# The kinds of change a coder may make: every change writes its audit event in its own
+# transaction, so a restructuring (a merge of a coder's own codes into another, say,
+# which touches only their rows) is refused with the event that would record it.
+CODER_KINDS = ", ".join(
+    f"'{kind}'"
+    for kind in (
+        "coding.apply",
+        "coding.remove",
+        "coding.import",
+        "excerpt.memo",
+        "memo.add",
+        "code.create",
+        "undo",
+    )
+)
 # For members below lead, per table: (a new row passes, an old row may be updated, an
 # updated row passes, an old row may be deleted). A lead passes every policy.
 MINE = "(SELECT id FROM coders WHERE name = current_user)"
@@ -81,7 +98,9 @@ POLICIES = {
     "excerpts": ("true", MEMO_MINE, MEMO_MINE, f"{ONLY_MY_CODINGS} AND {MEMO_MINE}"),
     "codings": (f"coder_id = {MINE}",) * 4,
     "memos": ("author = current_user",) * 4,
-    "events": ("coder = current_user", "coder = current_user", "coder = current_user", "false"),
+    "events": (f"coder = current_user AND kind IN ({CODER_KINDS})",)
+    + ("coder = current_user",) * 2
+    + ("false",),
 }
 LEAD = "(SELECT cen_is_lead())"
 
