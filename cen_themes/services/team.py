@@ -87,6 +87,18 @@ def grant_groups(connection: Connection) -> None:
         sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}, {}").format(
             sql.Identifier(schema), coder, lead
         ),
+        # tables a later upgrade makes: readable by all, writable by a lead (a coder's
+        # grants on them are the upgrade's to make)
+        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT ON TABLES TO {}").format(
+            sql.Identifier(schema), everyone
+        ),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT INSERT, UPDATE, DELETE ON TABLES TO {}"
+        ).format(sql.Identifier(schema), lead),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT USAGE, SELECT, UPDATE ON SEQUENCES"
+            " TO {}, {}"
+        ).format(sql.Identifier(schema), coder, lead),
     ):
         _execute(connection, statement)
 
