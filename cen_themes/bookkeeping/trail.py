@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, or_
+from sqlalchemy import ColumnElement, Table, and_, or_, text
 from sqlalchemy.orm import Session
 
 from cen_themes.models import Base, Event, Moment
@@ -24,6 +24,9 @@ from cen_themes.models import Base, Event, Moment
 # Rows per statement when re-inserting, and id runs per statement when matching.
 CHUNK = 500
 _RUNS = 200
+# The PostgreSQL channel on which each change announces its Event's id as it commits
+# (see cen_themes.services.live).
+CHANNEL = "cen_themes"
 
 
 def table(name: str) -> Table:
@@ -167,7 +170,16 @@ def reversal(ops: list[dict[str, Any]]) -> Iterator[Step]:
 
 
 def record(session: Session, kind: str, summary: str, coder: str, payload: dict) -> Event:
-    """Add the change's Event to the session; it commits (or rolls back) with the change."""
+    """Add the change's Event to the session; it commits (or rolls back) with the change.
+
+    On PostgreSQL the Event's id is also sent on :data:`CHANNEL`: the server delivers
+    the notice to every listening workbench when, and only if, the change commits."""
     event = Event(kind=kind, summary=summary, coder=coder, payload=payload)
     session.add(event)
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
+        session.execute(
+            text("SELECT pg_notify(:channel, :event_id)"),
+            {"channel": CHANNEL, "event_id": str(event.id)},
+        )
     return event

@@ -1,15 +1,24 @@
-"""The workbench app: built from an open project and a coder name."""
+"""The workbench app: built from an open project and a coder name.
+
+It follows the project live: when someone else commits a change (another workbench on
+the same file or the same server, a script), the screen in front reads the project
+again where the user is (:meth:`WorkbenchScreen.follow_change`), and screens behind it
+when they are shown again.
+"""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 
 from cen_themes.errors import CenThemesError
-from cen_themes.services import analysis, history, sources
+from cen_themes.services import analysis, history, live, sources
 from cen_themes.tui.notices import notify_error
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.codebook import CodebookScreen
@@ -42,6 +51,17 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+class ChangedElsewhere(Message):
+    """Someone else committed a change to the project (sent from the watcher's thread)."""
+
+
+@dataclass
+class LiveTrouble(Message):
+    """Live updates stopped working (the connection was lost); they are retried."""
+
+    error: CenThemesError
+
+
 class CenThemesApp(RunsThreadWork, App[None]):
     """The coding workbench over one project; the CLI and the tests build it alike."""
 
@@ -66,9 +86,48 @@ class CenThemesApp(RunsThreadWork, App[None]):
         self.coder = coder
         project.set_busy_timeout(WORKBENCH_BUSY_TIMEOUT_MS)
         self._work = ThreadWork(self)
+        self.live: live.Following | None = None
+        # Set while a ChangedElsewhere is on its way: a burst of changes is one reload.
+        self._change_posted = threading.Event()
 
     def on_mount(self) -> None:
+        self.follow_project()
         self.push_screen(SourcesScreen())
+
+    def on_unmount(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+    def follow_project(self) -> None:
+        """Start following other people's changes; started before the first screen
+        reads, so that nothing committed meanwhile is missed."""
+        try:
+            self.live = live.follow(self.project, self._changed_elsewhere, self._live_trouble)
+        except CenThemesError as exc:
+            notify_error(self, exc, note=" Others' changes show when a screen is opened again.")
+
+    def _changed_elsewhere(self) -> None:  # in the watcher's thread
+        if not self._change_posted.is_set():
+            self._change_posted.set()
+            if not self.post_message(ChangedElsewhere()):
+                self._change_posted.clear()
+
+    def _live_trouble(self, error: CenThemesError) -> None:  # in the watcher's thread
+        self.post_message(LiveTrouble(error))
+
+    def on_changed_elsewhere(self, _message: ChangedElsewhere) -> None:
+        """The screen in front reads the project again; those behind it, when shown."""
+        self._change_posted.clear()
+        shown = self.screen
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen) and screen is not shown:
+                screen.stale = True
+        if isinstance(shown, WorkbenchScreen) and shown.is_mounted:
+            shown.follow_change()
+
+    def on_live_trouble(self, message: LiveTrouble) -> None:
+        notify_error(self, message.error, note=" Trying again.")
 
     def refresh_status(self) -> None:
         """Project file, coder, and the number of sources and codes."""

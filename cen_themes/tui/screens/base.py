@@ -1,6 +1,7 @@
-"""What every workbench screen shares: the app with its project, a reload hook, slow
-work in a thread, errors as notifications, refilling a table without losing the
-user's place in it, and writing a memo on what is highlighted."""
+"""What every workbench screen shares: the app with its project, a reload hook (for its
+own changes and, live, for other people's), slow work in a thread, errors as
+notifications, refilling a table without losing the user's place in it, and writing a
+memo on what is highlighted."""
 
 from __future__ import annotations
 
@@ -40,10 +41,11 @@ def refill(table: DataTable[Any], rows: Rows, keep: str | None = None) -> None:
     The cursor goes to the row keyed ``keep`` when given and present, else to the row
     whose key was highlighted before, else stays on the same row number (or the last
     row, when the table got shorter), so that a reload never throws the user back to
-    the top.
+    the top. The table stays scrolled as it was while the cursor is in view.
     """
     row = table.cursor_row
     wanted = keep if keep is not None else highlighted_key(table)
+    scrolled = table.scroll_offset
     table.clear()
     keys = []
     for key, cells in rows:
@@ -53,12 +55,28 @@ def refill(table: DataTable[Any], rows: Rows, keep: str | None = None) -> None:
         table.move_cursor(row=keys.index(wanted))
     elif keys:
         table.move_cursor(row=min(max(row, 0), len(keys) - 1))
+    keep_scrolled(table, scrolled.x, scrolled.y)
+
+
+def keep_scrolled(table: DataTable[Any], x: int, y: int) -> None:
+    """Once a refilled table is laid out, scroll it back to (``x``, ``y``), where it was
+    before (clearing scrolls it to the top), then as little as it takes to show the
+    cursor."""
+
+    def restore() -> None:
+        table.scroll_to(x, y, animate=False, immediate=True)
+        table.move_cursor(row=table.cursor_row, column=table.cursor_column, scroll=True)
+
+    if x or y:
+        table.call_after_refresh(restore)
 
 
 class WorkbenchScreen(RunsThreadWork, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._work = ThreadWork(self)
+        # Someone else changed the project while another screen covered this one.
+        self.stale = False
 
     @property
     def workbench(self) -> CenThemesApp:
@@ -66,6 +84,22 @@ class WorkbenchScreen(RunsThreadWork, Screen[None]):
 
     def reload(self) -> None:
         """Read again what the screen shows, after the project changed."""
+
+    def follow_change(self) -> None:
+        """Someone else changed the project while this screen is shown: read it again
+        where the user is (the cursor, the selection and the scrolling stay)."""
+        self.reload()
+
+    def catch_up(self) -> None:
+        """Someone else changed the project while this screen was covered, and it is
+        shown again. Screens that read everything again whenever they are shown need
+        nothing more (the default)."""
+
+    def on_screen_resume(self) -> None:
+        # Textual calls this after a subclass's own handler of the same message.
+        if self.stale:
+            self.stale = False
+            self.catch_up()
 
     def report(self, error: Exception, doing: str = "that") -> None:
         """A user's mistake or an unusable project, or a bug: a titled notification,

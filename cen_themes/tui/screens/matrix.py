@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from cen_themes import exporters
@@ -20,7 +21,7 @@ from cen_themes.errors import CenThemesError, NotFoundError
 from cen_themes.exporters.layout import Cell, Table
 from cen_themes.results import ExcerptView, Matrix, RowsKind
 from cen_themes.services import analysis, exports
-from cen_themes.tui.screens.base import WorkbenchScreen
+from cen_themes.tui.screens.base import WorkbenchScreen, keep_scrolled
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.widgets.status import StatusLine
@@ -67,6 +68,25 @@ def cell_sources(table: Table, column: int) -> set[str] | None:
         elif col.kind == "source":
             group.add(col.header)
     return group
+
+
+def kept_place(shown: Table | None, table: Table, where: Coordinate) -> tuple[int, int]:
+    """Where the cursor goes in ``table``: the row with the label and the column with the
+    header it was on in ``shown``, when both are still there; else the same row and
+    column numbers (within the table)."""
+    row = min(where.row, max(len(table.rows) - 1, 0))
+    column = min(where.column, max(len(table.columns) - 1, 0))
+    if shown is None or where.row >= len(shown.rows) or where.column >= len(shown.columns):
+        return row, column
+    label = shown.rows[where.row].cells[0].value
+    labels = [r.cells[0].value for r in table.rows]
+    if label in labels:
+        row = labels.index(label)
+    header = shown.columns[where.column].header
+    headers = [c.header for c in table.columns]
+    if header in headers:
+        column = headers.index(header)
+    return row, column
 
 
 def _shown(cell: Cell, numeric: bool, depth: int) -> Text | str:
@@ -117,12 +137,15 @@ class MatrixScreen(WorkbenchScreen):
         except CenThemesError as exc:
             self.report(exc)
             return
-        self.matrix, self.table = matrix, table
-        self._show(matrix, table)
+        shown, self.matrix, self.table = self.table, matrix, table
+        self._show(matrix, table, shown)
 
-    def _show(self, matrix: Matrix, table: Table) -> None:
+    def _show(self, matrix: Matrix, table: Table, shown: Table | None = None) -> None:
+        """Lay out ``table``; the cursor stays on the row and column it was on in the
+        table ``shown`` before (the same theme and source), else at the same place."""
         widget = self.query_one(DataTable)
-        where = widget.cursor_coordinate
+        place = kept_place(shown, table, widget.cursor_coordinate)
+        scrolled = widget.scroll_offset
         widget.clear(columns=True)
         for index, column in enumerate(table.columns):
             header = Text(column.header, justify="right") if column.numeric else column.header
@@ -136,10 +159,8 @@ class MatrixScreen(WorkbenchScreen):
                 key=f"r{index}",
             )
         if table.rows:
-            widget.move_cursor(
-                row=min(where.row, len(table.rows) - 1),
-                column=min(where.column, len(table.columns) - 1),
-            )
+            widget.move_cursor(row=place[0], column=place[1])
+            keep_scrolled(widget, scrolled.x, scrolled.y)
         empty = f"  ·  no {self.rows_kind} yet" if not table.rows else ""
         self.query_one("#caption", Static).update(f"{table.title}{empty}")
         self.workbench.refresh_status()

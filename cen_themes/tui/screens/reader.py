@@ -108,6 +108,10 @@ class ReaderScreen(WorkbenchScreen):
         self._show_codes_here()
         self.workbench.refresh_status()
 
+    def catch_up(self) -> None:
+        # Back from a screen or dialog that covered the reader while someone else coded.
+        self.reload()
+
     def _colour(self, path: str) -> str:
         code = self.codes.get(path)
         return code.color if code else ""

@@ -147,6 +147,15 @@ class SearchScreen(WorkbenchScreen):
             self.start_search(query, regex=regex, lemma=lemma)
         self.workbench.refresh_status()
 
+    def follow_change(self) -> None:
+        """Someone else changed the project: the counts in the status line follow; the
+        hits stay as they are, with the marks and the cursor (a source imported
+        meanwhile shows at the next search: Enter in the query)."""
+        self.workbench.refresh_status()
+
+    def catch_up(self) -> None:
+        self.workbench.refresh_status()
+
     # -- keys ---------------------------------------------------------------------
 
     def action_focus_query(self) -> None:
