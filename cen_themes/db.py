@@ -45,9 +45,13 @@ CODER_KINDS = ("coding.", "excerpt.", "memo.", "code.create", "undo")
 
 
 def to_url(db: str | Path) -> str:
-    """A database argument as a SQLAlchemy URL: a path means SQLite."""
+    """A database argument as a SQLAlchemy URL: a path means SQLite, and PostgreSQL's
+    own ``postgres://`` and ``postgresql://`` forms mean its psycopg driver."""
     text = str(db)
     if "://" in text:
+        scheme, rest = text.split("://", 1)
+        if scheme.lower() in ("postgres", "postgresql"):
+            return f"postgresql+psycopg://{rest}"
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
@@ -340,8 +344,9 @@ def _database_errors(project: Project) -> Iterator[None]:
         raise
 
 
-def open_project(db: str | Path) -> Project:
-    """Open (creating or upgrading as needed) the project at a path or URL."""
+def open_project(db: str | Path, *, create: bool = True) -> Project:
+    """Open (upgrading as needed) the project at a path or URL; a missing file or an
+    empty database becomes a new project only when ``create``."""
     url = to_url(db)
     shown = _display(url)
     try:
@@ -353,13 +358,21 @@ def open_project(db: str | Path) -> Project:
         if not parsed.database or parsed.database == ":memory:":
             raise ProjectError("an in-memory database cannot hold a project; give a file path")
         _check_sqlite_path(Path(parsed.database), shown)
+        if not create and not Path(parsed.database).exists():
+            raise ProjectError(
+                f"no project at {shown} (`cen-themes init` creates one; --db or "
+                "CEN_THEMES_DB names another)"
+            )
     try:
         engine = make_engine(url)
     except Exception as exc:  # unknown dialect or driver: a user's URL mistake
-        raise ProjectError(f"{shown}: cannot use this database URL ({exc})") from exc
+        raise ProjectError(
+            f"{shown}: cannot use this database URL ({exc}); a project is an SQLite file "
+            "path or a PostgreSQL URL: postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE"
+        ) from exc
     project = Project(url=url, engine=engine)
     try:
-        migrate(project)
+        migrate(project, create=create)
     except ProjectError:
         engine.dispose()
         raise

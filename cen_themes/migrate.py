@@ -73,7 +73,9 @@ def _at_head(project: Project) -> bool:
             conn.rollback()
 
 
-def migrate(project: Project) -> None:
+def migrate(project: Project, *, create: bool = True) -> None:
+    """Bring the project to this version's schema; an empty database becomes a new
+    project only when ``create``."""
     if _at_head(project):
         return
     from alembic.script import ScriptDirectory
@@ -91,6 +93,10 @@ def migrate(project: Project) -> None:
             raise ProjectError(
                 f"{project.display_name}: not a cen-themes project "
                 "(it holds other tables and no cen-themes schema version)"
+            )
+        if not create:
+            raise ProjectError(
+                f"no project in {project.display_name} (`cen-themes init` creates one)"
             )
         _upgrade(project)
         project.created = True

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from cen_themes import __version__
-from cen_themes.config import coder_name, project_location
+from cen_themes.config import DB_ENV, coder_name, project_location
 from cen_themes.db import Project, open_project
 from cen_themes.errors import CenThemesError, ProjectError
 
@@ -26,9 +28,11 @@ class State:
     def location(self) -> str:
         return project_location(self.db_option)
 
-    def project(self, location: str | None = None) -> Project:
+    def project(self, location: str | None = None, *, create: bool = False) -> Project:
+        """The project, opened once; only the commands that make projects (init,
+        import, demo) ``create`` one where there is none."""
         if self._project is None:
-            self._project = open_project(location or self.location)
+            self._project = open_project(location or self.location, create=create)
             for notice in self._project.notices:
                 note(notice)
         return self._project
@@ -69,7 +73,7 @@ def _project_option(_ctx: click.Context, _param: click.Parameter, value: str | N
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option(
     "--db",
     metavar="PATH_OR_URL",
@@ -84,6 +88,16 @@ def cli(ctx: click.Context, db: str | None) -> None:
     state = State(db)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    if ctx.invoked_subcommand is None:
+        # plain `cen-themes`: the workbench on the project, or, without one, the help
+        if "://" not in state.location and not Path(state.location).expanduser().is_file():
+            click.echo(ctx.get_help())
+            if state.db_option or os.environ.get(DB_ENV):
+                note(f"no project at {state.location} (`cen-themes init` creates one)")
+            return
+        from cen_themes.tui import run_tui  # imports Textual: only for the workbench
+
+        run_tui(state.project(), state.coder())
 
 
 def note(message: str) -> None:

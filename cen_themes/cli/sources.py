@@ -37,7 +37,7 @@ DEMO_DB = "cen-themes-demo.db"
 @pass_state
 def init(state: State, from_file: Path | None) -> None:
     """Create the project database, or upgrade it to this version's schema."""
-    project = state.project()
+    project = state.project(create=True)
     if from_file is not None:
         from cen_themes.services import transfer
 
@@ -98,7 +98,7 @@ def import_(
     if paths:
         with _progress(len(paths)) as progress:
             report = source_service.import_files(
-                state.project(),
+                state.project(create=True),
                 paths,
                 coder=state.coder(),
                 attributes=attributes,
@@ -116,7 +116,7 @@ def import_(
             # is made
             with refi_import.reading(path) as read:
                 result = refi_import.import_refi(
-                    state.project(), path, coder=state.coder(), read=read
+                    state.project(create=True), path, coder=state.coder(), read=read
                 )
         except CenThemesError as exc:
             fail_line(str(exc))
@@ -289,7 +289,7 @@ def demo(state: State) -> int:
     if not files:
         fail_line(f"no sample transcripts found in {samples}")
         return 1
-    project = state.project(state.db_option or DEMO_DB)
+    project = state.project(state.db_option or DEMO_DB, create=True)
     note(f"demo project: {project.display_name}")
     report = source_service.import_files(project, files, coder=state.coder())
     for outcome in report.failed:

@@ -1,0 +1,83 @@
+"""A newcomer's first commands: a mistyped project is not created, plain `cen-themes`
+opens the workbench or shows the help, PostgreSQL's own URL forms work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cen_themes.db import to_url
+from tests.conftest import Cli, CodedProject
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sources",),
+        ("log",),
+        ("undo",),
+        ("show", "su01"),
+        ("check",),
+        ("tui",),
+        ("export", "matrix", "--out", "m.csv"),
+    ],
+)
+def test_a_command_on_a_missing_project_says_so_and_creates_nothing(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    mistyped = tmp_path / "stduy.db"
+    result = Cli(mistyped)(*args)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no project at {mistyped} (`cen-themes init` creates one; --db or "
+        "CEN_THEMES_DB names another)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_and_import_make_the_project(tmp_path: Path) -> None:
+    assert Cli(tmp_path / "a.db")("init").exit_code == 0
+    text = tmp_path / "su01.txt"
+    text.write_text("Q: How was it?\nA: Long.\n", encoding="utf-8")
+    assert Cli(tmp_path / "b.db")("import", text).exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == ["a.db", "b.db"]
+
+
+def test_plain_cen_themes_without_a_project_prints_the_help(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = Cli(tmp_path / "none.db")()
+    assert result.exit_code == 0
+    assert "Usage: cen-themes" in result.stdout and "Commands:" in result.stdout
+    assert "no project at" in result.stderr  # it was named, so say it is not there
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_plain_cen_themes_with_a_project_opens_the_workbench(
+    coded_project: CodedProject, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = coded_project("Q: How was it?\nA: Long.\n")
+    opened = []
+    import cen_themes.tui
+
+    monkeypatch.setattr(cen_themes.tui, "run_tui", lambda p, coder: opened.append((p.url, coder)))
+    result = cli()
+    assert result.exit_code == 0, result.stderr
+    assert opened == [(project.url, "tester")]
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "POSTGRESQL"])
+def test_postgresqls_own_url_forms_mean_its_psycopg_driver(scheme: str) -> None:
+    assert to_url(f"{scheme}://ann:pw@db.example.org:5433/study") == (
+        "postgresql+psycopg://ann:pw@db.example.org:5433/study"
+    )
+    assert to_url("postgresql+psycopg://x@y/z") == "postgresql+psycopg://x@y/z"
+
+
+def test_an_unusable_url_says_which_forms_work(tmp_path: Path) -> None:
+    result = Cli("mysql://ann@db/study")("sources")  # type: ignore[arg-type]
+    assert result.exit_code == 1
+    assert "postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE" in result.stderr
+    assert result.stderr.count("\n") == 1
