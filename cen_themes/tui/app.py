@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -49,6 +50,16 @@ WORKBENCH_BUSY_TIMEOUT_MS = 2_000
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def server_name(project: Project) -> str:
+    """A server project as "database on host": short enough for the counts after it to
+    show in an 80-column terminal (the whole URL does not leave room for them)."""
+    parts = urlsplit(project.url)
+    database = parts.path.lstrip("/")
+    if database and parts.hostname:
+        return f"{database} on {parts.hostname}"
+    return project.display_name
 
 
 class ChangedElsewhere(Message):
@@ -136,7 +147,7 @@ class CenThemesApp(RunsThreadWork, App[None]):
         except CenThemesError as exc:
             notify_error(self, exc)
             return
-        where = self.project.path.name if self.project.path else self.project.display_name
+        where = self.project.path.name if self.project.path else server_name(self.project)
         self.status = (
             f"{where}  ·  coder {self.coder}  ·  {_count(n_sources, 'source')}"
             f"  ·  {_count(n_codes, 'code')}"

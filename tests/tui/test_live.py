@@ -131,7 +131,8 @@ async def test_someone_elses_coding_shows_in_the_reader(sides: Sides) -> None:
         assert area.selected_text == "I waited"
         assert app.screen is reader
         await pilot.pause()
-        assert "1 code" in app.status
+        assert app.status.endswith("1 source  ·  1 code")
+        assert len(app.status) < 80  # the counts show in an 80-column terminal
         print(f"\n{sides.engine}: someone else's coding shown after {took * 1000:.0f} ms")
 
 
