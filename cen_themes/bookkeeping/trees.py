@@ -7,7 +7,6 @@ unique regardless of case.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from operator import itemgetter
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Code, Theme
+from cen_themes.wording import did_you_mean
 
 if TYPE_CHECKING:
     from cen_themes.bookkeeping.change import Change
@@ -155,9 +155,7 @@ class Tree(Generic[Node]):
         """Like :meth:`lookup`, but a name that matches nothing is an error."""
         node = self.lookup(text)
         if node is None:
-            paths = [self.path(n) for n in self.name]
-            close = difflib.get_close_matches(text.strip(), paths, n=3)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            hint = did_you_mean(text, [self.path(n) for n in self.name])
             raise NotFoundError(f"no {self.what} named '{text.strip()}'{hint}")
         return node
 

@@ -132,12 +132,33 @@ def parse_pairs(pairs: Sequence[str], what: str = "attribute") -> dict[str, str]
     return result
 
 
+def db_first(argv: Sequence[str]) -> list[str]:
+    """``--db`` belongs to the program, before the command; people put it anywhere
+    (``cen-themes sources --db study.db``): bring it forward. Not past ``--``."""
+    args = list(argv)
+    end = args.index("--") if "--" in args else len(args)
+    moved: list[str] = []
+    i = 1
+    while i < end:
+        if args[i] == "--db" and i + 1 < end:
+            moved += args[i : i + 2]
+            del args[i : i + 2]
+            end -= 2
+        elif args[i].startswith("--db="):
+            moved.append(args.pop(i))
+            end -= 1
+        else:
+            i += 1
+    return moved + args
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run a command; any user error ends as one line and exit code 1."""
     from cen_themes.cli import commands  # noqa: F401  (registers the commands)
 
+    args = db_first(sys.argv[1:] if argv is None else argv)
     try:
-        code = cli.main(args=argv, prog_name="cen-themes", standalone_mode=False)
+        code = cli.main(args=args, prog_name="cen-themes", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # a group named without a command
         click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
         sys.exit(0)

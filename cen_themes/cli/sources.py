@@ -27,6 +27,7 @@ from cen_themes.migrate import head_revision
 from cen_themes.services import attributes as attribute_service
 from cen_themes.services import sources as source_service
 from cen_themes.services.sources import ImportOutcome, ImportReport
+from cen_themes.wording import plural
 
 DEMO_DB = "cen-themes-demo.db"
 
@@ -263,7 +264,7 @@ def attrs_set(state: State, source: str, pairs: tuple[str, ...]) -> None:
     """Set attributes of one source."""
     values = parse_pairs(pairs)
     changes = attribute_service.set_attributes(state.project(), source, values, coder=state.coder())
-    click.echo(f"{source}: {len(changes)} attribute value(s) changed")
+    click.echo(f"{source}: {plural(len(changes), 'attribute value')} changed")
 
 
 @attrs.command("import")
@@ -273,7 +274,10 @@ def attrs_import(state: State, csv_file: Path) -> None:
     """Set attributes from a CSV: a header row, the first column the source name."""
     changes = attribute_service.import_attributes(state.project(), csv_file, coder=state.coder())
     sources = len({c.source for c in changes})
-    click.echo(f"{csv_file}: {len(changes)} attribute value(s) changed on {sources} source(s)")
+    click.echo(
+        f"{csv_file}: {plural(len(changes), 'attribute value')} changed on "
+        f"{plural(sources, 'source')}"
+    )
 
 
 @cli.command()
@@ -301,7 +305,7 @@ def demo(state: State) -> int:
     words = sum(s.words for s in found)
     segments = sum(s.segments for s in found)
     click.echo(
-        f"{len(found)} sources, {words:,} words, {segments:,} segments "
+        f"{plural(len(found), 'source')}, {words:,} words, {segments:,} segments "
         f"({len(report.imported)} imported now, {len(report.skipped)} already there)"
     )
     rows = [

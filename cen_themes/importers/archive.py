@@ -11,8 +11,10 @@ does not name the archive (the caller does).
 
 from __future__ import annotations
 
+import lzma
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from cen_themes.errors import ImportFormatError
@@ -80,7 +82,14 @@ class Archive:
                             f"{info.filename} unpacks to more than its header says"
                         )
                     pieces.append(piece)
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            zlib.error,
+            lzma.LZMAError,
+        ) as exc:  # damaged compressed data, or a method not supported
             raise ImportFormatError(f"{info.filename} cannot be unpacked ({exc})") from None
         except RuntimeError as exc:  # an encrypted member
             raise ImportFormatError(f"{info.filename} cannot be unpacked ({exc})") from None

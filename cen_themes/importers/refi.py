@@ -12,7 +12,7 @@ and video, their selections, a text whose file is missing, links, graphs -- is l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
 
@@ -133,6 +133,8 @@ def _parse(data: bytes, what: str) -> Element:
         raise ImportFormatError(f"{what} is refused: {exc}") from None
     except ParseError as exc:
         raise ImportFormatError(f"{what} is not well-formed XML ({exc})") from None
+    except (LookupError, ValueError) as exc:  # an encoding declared that Python lacks
+        raise ImportFormatError(f"{what} cannot be read as XML ({exc})") from None
     if _local(root.tag) not in ("Project", "CodeBook"):
         raise ImportFormatError(
             f"{what} is not REFI-QDA: its root is <{_local(root.tag)}>, not <Project>"
@@ -165,11 +167,27 @@ def _guid(value: str | None) -> str:
 
 
 def _time(value: str | None) -> datetime | None:
+    """An ISO 8601 time (one without a zone is UTC), or ``None`` for one that is not,
+    or that lies outside the years 1 to 9999 once in UTC ("0001-01-01T00:00:00+01:00"):
+    no project could give it back."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _span(selection: Element) -> Span | None:
+    """A selection's startPosition and endPosition (a missing one is 0), or ``None``
+    when either is not a whole number."""
+    try:
+        return Span(
+            int(selection.get("startPosition", "0") or 0),
+            int(selection.get("endPosition", "0") or 0),
+        )
+    except ValueError:  # not a number, or one of more than 4300 digits
         return None
 
 
@@ -221,9 +239,16 @@ class _Reader:
             project_notes=_refs(root, "NoteRef"),
             description=_text(root, "Description"),
         )
+        guids: set[str] = set()
         for element in _child(root, "Sources") or []:
             source = self._source(element, origin, variables)
             if source is not None:
+                if source.guid in guids:
+                    # a GUID used twice: this text is another source all the same, under
+                    # a key no reference can name (references are lower-cased), so its
+                    # selections stay with it; references mean the first
+                    source.guid = f"Source{len(project.sources) + 1}:{source.guid}"
+                guids.add(source.guid)
                 project.sources.append(source)
         for case in _children(_child(root, "Cases"), "Case"):
             values = self._values(case, variables)
@@ -349,10 +374,15 @@ class _Reader:
         if not text.strip():
             self.skipped.append(f"text source {label}: its text is empty")
             return None
-        raw = [
-            Span(int(s.get("startPosition", "0") or 0), int(s.get("endPosition", "0") or 0))
-            for s in selections
-        ]
+        readable = [(s, _span(s)) for s in selections]
+        selections = [s for s, span in readable if span is not None]
+        unreadable = len(readable) - len(selections)
+        if unreadable:
+            self.skipped.append(
+                f"{plural(unreadable, 'selection')} of text source {label}: "
+                "its positions are not whole numbers"
+            )
+        raw = [span for _s, span in readable if span is not None]
         spans, reading, bad = to_code_points(original, raw, origin)
         if bad:
             self.skipped.append(

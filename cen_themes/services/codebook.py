@@ -178,9 +178,10 @@ def delete_code(project: Project, code: str, *, coder: str, force: bool = False)
         )
         children = len(subtree) - 1
         if (codings or themes) and not force:
+            kids = f", {plural(children, 'child code')}" if children else ""
             raise InputError(
-                f"code '{path}' is in use ({codings} codings, {themes} themes"
-                f"{f', {children} child codes' if children else ''}); "
+                f"code '{path}' is in use ({plural(codings, 'coding')}, {plural(themes, 'theme')}"
+                f"{kids}); "
                 "use --force to delete it with its codings"
             )
         removed, emptied = _remove_codings(ch, subtree)
@@ -245,7 +246,7 @@ def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) ->
             ch.delete("codes", Code.id == node)
         ch.summary = (
             f"merged {', '.join(merged_paths)} into {target_path}: "
-            f"{moved} codings moved, {dropped} duplicates dropped"
+            f"{plural(moved, 'coding')} moved, {plural(dropped, 'duplicate')} dropped"
         )
         return CodeChange(ch.summary, target_path)
 

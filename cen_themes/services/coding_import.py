@@ -26,6 +26,7 @@ from cen_themes.models import Coding, Excerpt, Source, utcnow
 from cen_themes.results import CodingImportResult
 from cen_themes.services.codebook import ensure_codes
 from cen_themes.services.coding import coder_id, memo_fields, write_memo
+from cen_themes.wording import plural
 
 # A file this large brings so many new pages that writing them once (rollback journal)
 # instead of twice (write-ahead log, then its checkpoint) pays.
@@ -74,8 +75,8 @@ def _import_codings(project: Project, path: Path, *, coder: str) -> CodingImport
         del data  # the parsed columns go before the writes
         added = _codings(ch, spans, distinct)
         ch.summary = (
-            f"imported {added} codings from {path.name} ({rows - added} already there, "
-            f"{excerpts_added} new excerpts, {len(created)} new codes)"
+            f"imported {plural(added, 'coding')} from {path.name} ({rows - added} already there, "
+            f"{plural(excerpts_added, 'new excerpt')}, {plural(len(created), 'new code')})"
         )
     return CodingImportResult(rows, added, rows - added, excerpts_added, created, ch.summary)
 

@@ -23,6 +23,7 @@ from cen_themes.exporters import (
 from cen_themes.exporters.files import check_target
 from cen_themes.results import CellsKind, RowsKind
 from cen_themes.services import analysis, codebook
+from cen_themes.wording import plural
 
 
 def export_matrix(
@@ -43,7 +44,10 @@ def export_matrix(
         with_source_totals=transpose,
     )
     write_matrix(layout(data, cells, group_by, transpose), out)
-    return f"wrote {out} ({len(data.rows)} {rows} x {len(data.sources)} sources)"
+    return (
+        f"wrote {out} ({plural(len(data.rows), rows.rstrip('s'))} x "
+        f"{plural(len(data.sources), 'source')})"
+    )
 
 
 def export_quotes(project: Project, out: Path, *, limit: int | None = None) -> str:
@@ -71,4 +75,4 @@ def export_codebook(project: Project, out: Path) -> str:
     check_target(out, (*CODEBOOK_FORMATS, ".qdc"), "a codebook")
     codes = codebook.list_codes(project)
     write_codebook(codes, out)
-    return f"wrote {out} ({len(codes)} codes)"
+    return f"wrote {out} ({plural(len(codes), 'code')})"

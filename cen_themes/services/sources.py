@@ -27,6 +27,7 @@ from cen_themes.results import (
     SourceDetail,
     SourceSummary,
 )
+from cen_themes.wording import did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -344,12 +345,8 @@ def find_source(session: Session, name: str) -> Source:
     source = session.scalar(select(Source).where(Source.name == name))
     if source is not None:
         return source
-    import difflib
-
     names = session.scalars(select(Source.name)).all()
-    close = difflib.get_close_matches(name, names, n=3)
-    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-    raise NotFoundError(f"no source named '{name}'{hint}")
+    raise NotFoundError(f"no source named '{name}'{did_you_mean(name, names)}")
 
 
 def get_source(project: Project, name: str) -> SourceDetail:

@@ -11,6 +11,7 @@ from cen_themes.errors import InputError
 from cen_themes.models import ExcerptTheme, Memo, Theme, ThemeCode
 from cen_themes.results import ThemeChange, ThemeInfo
 from cen_themes.services.codebook import code_tree
+from cen_themes.wording import plural
 
 
 def theme_tree(session: Session) -> Tree[Theme]:
@@ -134,7 +135,7 @@ def delete_theme(project: Project, theme: str, *, coder: str, force: bool = Fals
         subtree = {node} | tree.descendants(node)
         if len(subtree) > 1 and not force:
             raise InputError(
-                f"theme '{path}' has {len(subtree) - 1} subtheme(s); "
+                f"theme '{path}' has {plural(len(subtree) - 1, 'subtheme')}; "
                 "use --force to delete them too, or move them first"
             )
         ch.delete("theme_codes", ThemeCode.theme_id.in_(subtree))
@@ -142,7 +143,7 @@ def delete_theme(project: Project, theme: str, *, coder: str, force: bool = Fals
         for theme_id in sorted(subtree, key=lambda n: -tree.depth(n)):
             ch.delete("themes", Theme.id == theme_id)
         ch.summary = f"deleted theme {path}" + (
-            f" and {len(subtree) - 1} subtheme(s)" if len(subtree) > 1 else ""
+            f" and {plural(len(subtree) - 1, 'subtheme')}" if len(subtree) > 1 else ""
         )
         return ThemeChange(ch.summary, None)
 

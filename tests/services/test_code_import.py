@@ -241,7 +241,7 @@ def test_cli_import_and_its_one_line_errors(cli: Cli, db_path: Path, tmp_path: P
     result = cli("code", "import", good)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == (
-        "imported 1 codings from good.csv (0 already there, 1 new excerpts, 2 new codes)"
+        "imported 1 coding from good.csv (0 already there, 1 new excerpt, 2 new codes)"
     )
     (excerpt,) = json.loads(cli("excerpts", "--json").stdout)
     assert excerpt["coders"] == ["tester"] and excerpt["codes"] == ["A > B"]

@@ -200,7 +200,7 @@ def test_rename_move_and_delete_themes(coded: Project, db_path: Path) -> None:
     assert dump_database(db_path) == before
     codes_before = codebook.list_codes(coded)
     assert themes.delete_theme(coded, "Voice", coder="ann", force=True).summary == (
-        "deleted theme Voice and 1 subtheme(s)"
+        "deleted theme Voice and 1 subtheme"
     )
     assert themes.delete_theme(coded, "Barriers", coder="ann").summary == "deleted theme Barriers"
     assert themes.list_themes(coded) == []
