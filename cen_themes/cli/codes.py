@@ -10,7 +10,8 @@ from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_st
 from cen_themes.cli.tables import text_table
 from cen_themes.services import codebook, coding
 
-CODER_HELP = "Who codes (default: $CEN_THEMES_CODER, else the OS user name)."
+CODER_DEFAULT = "default: $CEN_THEMES_CODER, else the OS user name; on PostgreSQL the login"
+CODER_HELP = f"Who codes ({CODER_DEFAULT})."
 
 
 @cli.group()
@@ -93,7 +94,7 @@ def code_memo(
 
 @code.command("import")
 @click.argument("csv_file", type=click.Path(path_type=Path), metavar="FILE.csv")
-@click.option("--coder", help="The coder of rows without a coder column " + CODER_HELP[8:])
+@click.option("--coder", help=f"The coder of rows without a coder column ({CODER_DEFAULT}).")
 @pass_state
 def code_import(state: State, csv_file: Path, coder: str | None) -> None:
     """Bulk-code from a CSV: source,start,end,code[,coder][,memo].

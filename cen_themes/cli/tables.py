@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Columns padded to their widest cell; all-number columns right-aligned."""
+    """Columns padded to their widest cell; all-number columns right-aligned; a cell
+    with line breaks on one line (:func:`one_line`)."""
+    rows = [tuple(one_line(c) if "\n" in c or "\r" in c else c for c in r) for r in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     numeric = {i for i in range(len(header)) if rows and all(r[i].isdigit() for r in rows)}
 
@@ -16,3 +18,9 @@ def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
         return "  ".join(cells).rstrip()
 
     return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+
+
+def one_line(text: str) -> str:
+    """A cell's text on one line: its line breaks (a merged code's descriptions, say)
+    become ' / ', so that a row of the table stays one line."""
+    return " / ".join(part.strip() for part in text.splitlines() if part.strip())

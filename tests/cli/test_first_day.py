@@ -81,3 +81,20 @@ def test_an_unusable_url_says_which_forms_work(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_description_with_line_breaks_keeps_the_code_list_one_row_a_code(
+    coded_project: CodedProject, cli: Cli
+) -> None:
+    coded_project("Q: How was it?\nA: Long.\n", [("int01", "Long", "A"), ("int01", "How", "B")])
+    assert cli("code", "describe", "A", "desc A").exit_code == 0
+    assert cli("code", "describe", "B", "desc B").exit_code == 0
+    assert cli("code", "merge", "A", "--into", "B").exit_code == 0
+    listed = cli("code", "list").stdout.splitlines()
+    assert len(listed) == 2 and listed[1].split()[0] == "B"
+    assert listed[1].endswith("desc B / A: desc A")
+
+
+def test_the_help_of_code_import_ends_in_whole_words(cli: Cli) -> None:
+    text = " ".join(cli("code", "import", "--help").stdout.split())
+    assert "rows without a coder column (default: $CEN_THEMES_CODER" in text
