@@ -21,10 +21,12 @@ from cen_themes.cli.app import (
     write_stdout,
 )
 from cen_themes.cli.tables import text_table
+from cen_themes.db import Project
 from cen_themes.errors import CenThemesError
 from cen_themes.importers import REFI_EXTENSIONS, SUPPORTED_EXTENSIONS
 from cen_themes.migrate import head_revision
 from cen_themes.services import attributes as attribute_service
+from cen_themes.services import codebook
 from cen_themes.services import sources as source_service
 from cen_themes.services.sources import ImportOutcome, ImportReport
 from cen_themes.wording import plural
@@ -280,6 +282,29 @@ def attrs_import(state: State, csv_file: Path) -> None:
     )
 
 
+# The demo's themes, each rolling up a top-level code of the sample codings and the
+# codes under it.
+DEMO_THEMES = {
+    "Stigma of the diagnosis": "Stigma",
+    "Therapeutic relationships": "Therapeutic relationships",
+}
+
+
+def _code_the_demo(project: Project, codings_csv: Path, coder: str) -> None:
+    """The sample codings (two coders' work on three transcripts) and two themes, so
+    that the demo's codebook, themes and matrix have something to show."""
+    from cen_themes.services import themes
+    from cen_themes.services.coding_import import import_codings
+
+    click.echo(import_codings(project, codings_csv, coder=coder).summary)
+    paths = [c.path for c in codebook.list_codes(project, usage=False)]
+    for theme, top in DEMO_THEMES.items():
+        themes.add_theme(project, theme, coder=coder)
+        below = [p for p in paths if p == top or p.startswith(f"{top} > ")]
+        themes.assign_codes(project, theme, below, coder=coder)
+    click.echo(f"themes: {', '.join(DEMO_THEMES)}")
+
+
 @cli.command()
 @pass_state
 def demo(state: State) -> int:
@@ -301,6 +326,9 @@ def demo(state: State) -> int:
     attributes_csv = samples / "attributes.csv"
     if attributes_csv.is_file():
         attribute_service.import_attributes(project, attributes_csv, coder=state.coder())
+    codings_csv = samples / "codings.csv"
+    if codings_csv.is_file() and not codebook.list_codes(project, usage=False):
+        _code_the_demo(project, codings_csv, state.coder())
     found = source_service.list_sources(project)
     words = sum(s.words for s in found)
     segments = sum(s.segments for s in found)

@@ -83,9 +83,17 @@ def test_demo_builds_the_sample_project_once(tmp_path: Path) -> None:
     assert (tmp_path / "cen-themes-demo.db").exists()
     assert "11 sources" in first.stdout and "11 imported now" in first.stdout
     assert "group=service user" in first.stdout
+    # coded, with themes, so that every screen has something to show
+    assert "imported 6 codings from codings.csv" in first.stdout
+    assert "themes: Stigma of the diagnosis, Therapeutic relationships" in first.stdout
+    matrix = run("--db", "cen-themes-demo.db", "export", "matrix", "--out", "m.csv", cwd=tmp_path)
+    assert matrix.returncode == 0, matrix.stderr
+    rows = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()
+    assert [r.split(",")[-2:] for r in rows[1:]] == [["3", "3"], ["2", "2"]]
     second = run("demo", cwd=tmp_path)
     assert second.returncode == 0
     assert "0 imported now, 11 already there" in second.stdout
+    assert "codings" not in second.stdout  # coded once
     assert not (tmp_path / "cen-themes.db").exists()
 
 
