@@ -251,7 +251,8 @@ def differences(found: Fingerprint, **expected: Fingerprint) -> str:
 
 # -- running and killing ---------------------------------------------------------------------
 
-Ready = Callable[[float], str | None]  # seconds since the start -> why to kill now, or None
+# (seconds since its start, its process id) -> why to kill the command now, or None
+Ready = Callable[[float, int], str | None]
 
 
 def command(db: str | Path, *args: str | Path) -> list[str]:
@@ -328,21 +329,34 @@ class Finished(Exception):
     """The command ended before it could be killed."""
 
 
-def kill_when(db: str | Path, args: list, ready: Ready, folder: Path, limit: float = 60) -> str:
+class Killed(str):
+    """What was killed when, and which of its processes outlived it."""
+
+    left: list[str]
+
+
+class LeftBehind(AssertionError):
+    """A killed command left a process of its own running."""
+
+
+def kill_when(db: str | Path, args: list, ready: Ready, folder: Path, limit: float = 60) -> Killed:
     """Run `cen-themes --db DB ARGS...` and SIGKILL it as soon as ``ready`` says why;
-    say what was seen, and when. Raises :class:`Finished` if it ended first."""
+    say what was seen, and when. Raises :class:`Finished` if it ended first. Its child
+    processes must end soon after it: any still running after a few seconds are killed
+    and named in ``left``."""
     output = folder / "killed.out"
     with output.open("wb") as out:
         process = subprocess.Popen(
             command(db, *args), stdout=out, stderr=subprocess.STDOUT, env=environment()
         )
     started = time.perf_counter()
-    why, elapsed = None, 0.0
+    why, elapsed, children = None, 0.0, []
     try:
         while process.poll() is None:
             elapsed = time.perf_counter() - started
-            why = ready(elapsed)
+            why = ready(elapsed, process.pid)
             if why is not None:
+                children = descendants(process.pid)
                 process.send_signal(signal.SIGKILL)
                 break
             if elapsed > limit:
@@ -355,7 +369,47 @@ def kill_when(db: str | Path, args: list, ready: Ready, folder: Path, limit: flo
     if process.returncode != -signal.SIGKILL:
         said = output.read_text(errors="replace").strip()
         raise Finished(f"it ended with exit code {process.returncode} before the kill: {said}")
-    return f"killed `{shown(args)}` {why} ({elapsed:.3f} s after its start)"
+    killed = Killed(f"killed `{shown(args)}` {why} ({elapsed:.3f} s after its start)")
+    killed.left = outliving(children)
+    return killed
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in map(int, children.read_text().split()):
+                found += [child, *descendants(child)]
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; its new parent reaps it
+
+
+def outliving(pids: list[int], grace: float = 3.0) -> list[str]:
+    """Those of ``pids`` still running after ``grace`` seconds, killed now (they are
+    this test's: children of the command it killed)."""
+    deadline = time.perf_counter() + grace
+    while any(map(running, pids)) and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    left = []
+    for pid in filter(running, pids):
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/wchan").read_text()
+            left.append(f"process {pid} (waiting in {status or 'user space'})")
+            os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def nothing_left(killed: Killed) -> None:
+    if killed.left:
+        raise LeftBehind(f"{killed}: it left {', '.join(killed.left)} running")
 
 
 def file_size(path: Path) -> int:
@@ -412,7 +466,7 @@ def log_growing(db: Path, past: float) -> Ready:
     going to disk, its commit not among them yet (or only just)."""
     wal = Path(f"{db}-wal")
 
-    def ready(_elapsed: float) -> str | None:
+    def ready(_elapsed: float, _pid: int) -> str | None:
         size = file_size(wal)
         return f"with {size:,} bytes in the -wal" if size > past else None
 
@@ -424,7 +478,7 @@ def file_rewritten(db: Path) -> Ready:
     what it was: only the journal can put the file back."""
     journal, before = Path(f"{db}-journal"), file_size(db)
 
-    def ready(_elapsed: float) -> str | None:
+    def ready(_elapsed: float, _pid: int) -> str | None:
         if file_size(journal) > 0 and file_size(db) != before:
             return f"with the file rewritten beside a {file_size(journal):,}-byte -journal"
         return None
@@ -436,7 +490,7 @@ def temporary_growing(folder: Path) -> Ready:
     """When an export's temporary file is being written."""
     written = export_watch(folder).written
 
-    def ready(_elapsed: float) -> str | None:
+    def ready(_elapsed: float, _pid: int) -> str | None:
         size = written()
         return f"while it wrote its temporary file ({size:,} bytes so far)" if size else None
 
@@ -447,7 +501,7 @@ def busy_then(busy: Callable[[], bool], wait: float, what: str) -> Ready:
     """``wait`` seconds after the command is first seen ``busy``."""
     first: list[float] = []
 
-    def ready(elapsed: float) -> str | None:
+    def ready(elapsed: float, _pid: int) -> str | None:
         if not first and busy():
             first.append(elapsed)
         if first and elapsed >= first[0] + wait:
@@ -458,7 +512,7 @@ def busy_then(busy: Callable[[], bool], wait: float, what: str) -> Ready:
 
 
 def after(seconds: float) -> Ready:
-    return lambda elapsed: f"after {seconds:.3f} s" if elapsed >= seconds else None
+    return lambda elapsed, _pid: f"after {seconds:.3f} s" if elapsed >= seconds else None
 
 
 # When to kill, given the project file the command runs on (or an export's folder) and
@@ -472,6 +526,11 @@ MOMENTS: dict[str, Moment] = {
         project_watch(db).busy, run.random_share() * sooner, "its write transaction began"
     ),
     "half-way": lambda _db, run, sooner: after(run.seconds * 0.5 * sooner),
+    "while-reading": lambda _db, _run, _sooner: (
+        lambda _elapsed, pid: (
+            "while a child process of it read half the file" if descendants(pid) else None
+        )
+    ),
     "temporary-growing": lambda folder, _run, _sooner: temporary_growing(folder),
     "while-writing": lambda folder, run, sooner: busy_then(
         export_watch(folder).busy, run.random_share() * sooner, "its temporary file appeared"
@@ -479,7 +538,7 @@ MOMENTS: dict[str, Moment] = {
 }
 
 
-def kill_part_way(start: Path, db: Path, args: list, moment: str, run: Run, watch: Path) -> str:
+def kill_part_way(start: Path, db: Path, args: list, moment: str, run: Run, watch: Path) -> Killed:
     """Copy ``start`` to ``db`` and kill the command there at ``moment`` (``watch``: the
     file or folder it looks at). A command that ends before a delayed kill, being quicker
     than the measured run, is tried again sooner on a fresh copy."""
@@ -544,6 +603,7 @@ def all_or_nothing(
         assert found.timeless == done.fingerprint.timeless, (
             f"{killed}: half done: {differences(found, before=before, after=done.fingerprint)}"
         )
+    nothing_left(killed)
 
 
 @pytest.mark.parametrize("moment", ["log-growing", "in-transaction"])
@@ -581,6 +641,7 @@ def test_killed_source_import_keeps_whole_files_and_resumes(
     assert again.timeless == done.fingerprint.timeless, (
         f"{killed}; imported again: {differences(again, uninterrupted=done.fingerprint)}"
     )
+    nothing_left(killed)
 
 
 @pytest.mark.parametrize("moment", ["log-growing", "in-transaction", "half-way"])
@@ -591,7 +652,22 @@ def test_killed_coding_import_is_all_or_nothing(
     all_or_nothing(prepared, tmp_path, "code-import", prepared.base, args, moment)
 
 
-@pytest.mark.parametrize("moment", ["file-rewritten"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "file-rewritten",
+        pytest.param(
+            "while-reading",
+            marks=pytest.mark.xfail(
+                raises=LeftBehind,
+                strict=True,
+                reason="cen_themes/bulk/beside.py: the forked reader of a large CSV keeps the"
+                " read end of its own result pipe, so with its parent killed it blocks for"
+                " ever writing its result",
+            ),
+        ),
+    ],
+)
 def test_killed_large_coding_import_rolls_back_its_journal(
     prepared: Prepared, tmp_path: Path, moment: str
 ) -> None:
@@ -671,6 +747,7 @@ def test_killed_export_leaves_no_half_file(
     assert target.read_bytes() == done.made, f"{killed}; exported again: another file"
     left = [p.name for p in temporary_files(out)]
     assert not left, f"{killed}; exported again, but {left} is still there"
+    nothing_left(killed)
 
 
 def test_an_export_leaves_a_running_exports_temporary_file_alone(tmp_path: Path) -> None:
@@ -941,10 +1018,13 @@ def test_killed_on_postgresql(
         assert found == done, (
             f"{killed}: half done: {semantic_differences(found, before=before, after=done)}"
         )
-        return
-    ok(pg_url, *args)
-    again = semantic(pg_url)
-    assert again == done, f"{killed}; run again: {semantic_differences(again, uninterrupted=done)}"
+    if operation == "import" or found == before:
+        ok(pg_url, *args)
+        again = semantic(pg_url)
+        assert again == done, (
+            f"{killed}; run again: {semantic_differences(again, uninterrupted=done)}"
+        )
+    nothing_left(killed)
 
 
 def _imported(event: tuple, names: list[str]) -> bool:
