@@ -14,6 +14,7 @@ multiprocessing flushes standard output before forking, so nothing is printed tw
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 import threading
@@ -40,7 +41,7 @@ class Beside(Generic[T]):
         self._receive, send = context.Pipe(duplex=False)
         # Not a daemon: a child may use a Beside of its own (segmenting, inside a child
         # that reads and segments a REFI-QDA file). The with block reaps it.
-        self._process = context.Process(target=_child, args=(send, function, args))
+        self._process = context.Process(target=_child, args=(self._receive, send, function, args))
         try:
             self._process.start()
         except OSError:  # no memory or processes left for a child: run it here
@@ -74,11 +75,15 @@ class Beside(Generic[T]):
         return self._function(*self._args)
 
 
-def _child(send, function: Callable[..., Any], args: tuple) -> None:
+def _child(receive, send, function: Callable[..., Any], args: tuple) -> None:
+    # Only the parent reads: with the child's copy of the reading end closed, a parent
+    # that died (killed mid-import) makes the send fail, and the child ends, instead of
+    # blocking forever with the project file open.
+    receive.close()
     try:
-        value = function(*args)
+        answer = (True, function(*args))
     except BaseException:  # the parent runs it again itself, and sees the error there
-        send.send((False, None))
-    else:
-        send.send((True, value))
+        answer = (False, None)
+    with contextlib.suppress(OSError):
+        send.send(answer)
     send.close()

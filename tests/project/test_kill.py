@@ -652,22 +652,7 @@ def test_killed_coding_import_is_all_or_nothing(
     all_or_nothing(prepared, tmp_path, "code-import", prepared.base, args, moment)
 
 
-@pytest.mark.parametrize(
-    "moment",
-    [
-        "file-rewritten",
-        pytest.param(
-            "while-reading",
-            marks=pytest.mark.xfail(
-                raises=LeftBehind,
-                strict=True,
-                reason="cen_themes/bulk/beside.py: the forked reader of a large CSV keeps the"
-                " read end of its own result pipe, so with its parent killed it blocks for"
-                " ever writing its result",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("moment", ["file-rewritten", "while-reading"])
 def test_killed_large_coding_import_rolls_back_its_journal(
     prepared: Prepared, tmp_path: Path, moment: str
 ) -> None:
