@@ -103,7 +103,11 @@ def _contributions(where: ColumnElement[bool]):
             Coding.excerpt_id,
             func.count().label("n"),
         )
-        .join(Coding, Coding.code_id == ThemeRollup.code_id)
+        # "+ 0": the codings come from ``where`` (ids, mostly), each then looked up in
+        # the rollup; joined on the bare column, SQLite would start from the rollup and
+        # read every coding of every rolled-up code once per chunk of ids (a merge grew
+        # with the square of the codings it moved).
+        .join(Coding, Coding.code_id + 0 == ThemeRollup.code_id)
         .where(where)
         # In the table's key order, so that rows go in as appends.
         .group_by(ThemeRollup.theme_id, Coding.source_id, Coding.excerpt_id)
