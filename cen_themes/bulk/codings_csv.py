@@ -211,6 +211,9 @@ def _read_fields(
     i_source, i_start, i_end, i_code = (index[n] for n in COLUMNS[:4])
     if fields.width <= max(i_source, i_start, i_end, i_code):
         return False
+    allowed = max(index.values()) + 1
+    if fields.width > allowed and (fields.ends[:, allowed:] > fields.starts[:, allowed:]).any():
+        return False  # a field more than the columns: the row-by-row reader says where
     starts, ends = fields.integers(i_start), fields.integers(i_end)
     names, codes = fields.strings(i_source), fields.strings(i_code)
     if starts is None or ends is None:
@@ -263,6 +266,16 @@ def _read_chunk(path, text, offset, chunk, index, sources, data, default_coder) 
     if min(map(len, chunk)) < width:
         k = next(k for k, row in enumerate(chunk) if len(row) < width)
         raise fail(k, "needs at least source,start,end,code")
+    allowed = max(index.values()) + 1
+    if max(map(len, chunk)) > allowed:
+        for k, row in enumerate(chunk):
+            if any(cell.strip() for cell in row[allowed:]):
+                columns = ",".join(sorted(index, key=index.__getitem__))
+                raise fail(
+                    k,
+                    f"{len(row)} fields, but the columns are {columns}: a field that holds "
+                    "a comma must be in double quotes",
+                )
     names = [row[i_source] for row in chunk]
     positions = [sources.index.get(n, -1) for n in names]
     if -1 in positions:

@@ -320,3 +320,25 @@ def test_header_problems_name_the_file(two_sources, db_path, tmp_path, header, m
     with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
         import_codings(two_sources, path, coder="ann")
     assert dump_database(db_path) == before
+
+
+@pytest.mark.parametrize("rows", [1, 40_000])  # the row-by-row reader, and the fast one
+def test_a_row_with_more_fields_than_columns_is_refused_not_cut(
+    two_sources: Project, db_path, tmp_path, rows: int
+) -> None:
+    good = [f"{at('int01', 'long')},Waiting,ann,memo" for _ in range(rows - 1)]
+    path = write(
+        tmp_path,
+        [
+            "source,start,end,code,coder,memo",
+            *good,
+            f"{at('int01', 'dismissed')},Heard,ann,one, two",
+        ],
+    )
+    before = dump_database(db_path)
+    with pytest.raises(InputError, match=rf"line {rows + 1}: 7 fields, but the columns are"):
+        import_codings(two_sources, path, coder="ann")
+    assert dump_database(db_path) == before
+    # a trailing empty field (a spreadsheet's habit) is no extra field
+    path = write(tmp_path, ["source,start,end,code", f"{at('int01', 'long')},Waiting,"])
+    assert import_codings(two_sources, path, coder="ann").codings_added == 1
