@@ -21,7 +21,7 @@ from cen_themes.errors import InputError
 from cen_themes.migrate import alembic_config
 from cen_themes.services import analysis, codebook, coding, history, themes
 
-from ..conftest import PG_URL, CodedProject, pg_only
+from ..conftest import CodedProject, pg_only, who
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened. It helped.\n"
 
@@ -36,7 +36,7 @@ def _code_paths(project) -> list[str]:
 def test_the_database_refuses_sibling_twins_at_the_top_level_and_below(
     project, db_path: Path, first: str, second: str
 ) -> None:
-    codebook.create_code(project, "Parent", coder="ann")
+    codebook.create_code(project, "Parent", coder=who(project, "ann"))
     insert = (
         "INSERT INTO codes (name, name_key, parent_id, description, color, position, "
         "created_at) VALUES (?, ?, ?, '', '', 0, 0)"
@@ -57,7 +57,7 @@ def test_a_name_that_matches_two_rows_is_ambiguous_never_a_silent_pick(
     project, db_path: Path
 ) -> None:
     """Twins can only exist where the index was taken away; even then nothing guesses."""
-    codebook.create_code(project, "Concurrent", coder="ann")
+    codebook.create_code(project, "Concurrent", coder=who(project, "ann"))
     with sqlite3.connect(db_path) as conn:
         conn.execute("DROP INDEX uq_codes_sibling_name")
         conn.execute(
@@ -65,9 +65,9 @@ def test_a_name_that_matches_two_rows_is_ambiguous_never_a_silent_pick(
             "VALUES ('Concurrent', 'concurrent', '', '', 1, 0)"
         )
     with pytest.raises(InputError, match="ambiguous"):
-        codebook.describe_code(project, "Concurrent", "which?", coder="ann")
+        codebook.describe_code(project, "Concurrent", "which?", coder=who(project, "ann"))
     with pytest.raises(InputError, match="ambiguous"):
-        codebook.create_code(project, "Concurrent > C0", coder="ann")
+        codebook.create_code(project, "Concurrent > C0", coder=who(project, "ann"))
 
 
 @pg_only
@@ -162,7 +162,7 @@ def test_racing_writers_that_all_read_before_any_commits_share_rows_on_postgres(
     failures: list[BaseException] = []
 
     def write(i: int) -> None:
-        project = open_project(PG_URL)
+        project = open_project(pg_project.url)
         try:
             coding.apply_code(project, "int01", 18, 36, f"Concurrent > C{i}", coder=project.login)
         except BaseException as exc:  # reported below
@@ -242,7 +242,7 @@ def test_the_upgrade_merges_twins_that_exist_and_records_it(tmp_path: Path) -> N
         assert [e.coder for e in merges] == ["cen-themes upgrade"] * 3
         assert "#2, #3" in merges[0].summary
         with pytest.raises(InputError, match="cannot be undone"):
-            history.undo(project, coder="ann")
+            history.undo(project, coder=who(project, "ann"))
         with project.read() as session:
             memo_targets = session.execute(text("SELECT target_id FROM memos")).all()
         assert sorted(memo_targets) == [(1,), (1,)]

@@ -1,9 +1,7 @@
-"""Bulk rows into a table in a few statements, on SQLite and (when a server is set)
+"""Bulk rows into a table in a few statements, on SQLite and (when the run has a server)
 PostgreSQL: every encoding must give back exactly the rows it was given, in order."""
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
@@ -11,17 +9,13 @@ from sqlalchemy import bindparam, create_engine, text
 
 from cen_themes.bulk import inserts as bulk
 
-PG_URL = os.environ.get("CEN_THEMES_TEST_PG_URL")
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def connection(request, tmp_path):
     if request.param == "sqlite":
         engine = create_engine(f"sqlite:///{tmp_path / 'bulk.db'}")
     else:
-        if not PG_URL:
-            pytest.skip("CEN_THEMES_TEST_PG_URL not set: no PostgreSQL server for this run")
-        engine = create_engine(PG_URL)
+        engine = create_engine(request.getfixturevalue("pg_database"))
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS bulk_test"))
         conn.execute(

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ..conftest import SAMPLES, Cli, dump_database
+from ..conftest import SAMPLES, Cli, dump_database, who
 
 
 def ok(cli: Cli, *args) -> str:
@@ -26,10 +26,10 @@ def _coded(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_a_sound_project_is_one_ok_line_and_exit_code_0(
-    cli: Cli, db_path: Path, tmp_path: Path
+    cli: Cli, db: Path | str, tmp_path: Path
 ) -> None:
     _coded(cli, tmp_path)
-    before = dump_database(db_path)
+    before = dump_database(db)
     result = cli("check")
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
@@ -39,7 +39,7 @@ def test_a_sound_project_is_one_ok_line_and_exit_code_0(
     result = cli("check", "--json")
     assert result.exit_code == 0 and result.stderr == ""
     assert json.loads(result.stdout) == {"ok": True, "problems": []}
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 def test_problems_are_listed_one_a_line_with_exit_code_1(
@@ -102,7 +102,7 @@ def test_many_problems_of_a_kind_are_summed_up_and_all_counted(
 
 
 def test_the_sample_transcripts_project_built_by_the_commands_checks_ok(
-    cli: Cli, db_path: Path
+    cli: Cli, db: Path | str
 ) -> None:
     """The README's five minutes, undo and merge included, leave a sound project."""
     ok(cli, "import", *sorted(SAMPLES.glob("su*.*")))
@@ -111,7 +111,7 @@ def test_the_sample_transcripts_project_built_by_the_commands_checks_ok(
     ok(cli, "code", "apply", "su01", "3475", "3583", "Access > Revolving door")
     ok(cli, "code", "apply", "su02", "10526", "10639", "Access > Revolving door", "--memo", "18")
     ok(cli, "code", "apply", "su05", "6959", "7097", "Discharged after a course")
-    ok(cli, "code", "apply", "su03", "2954", "3098", "Diagnosis given", "--coder", "sam")
+    ok(cli, "code", "apply", "su03", "2954", "3098", "Diagnosis given", "--coder", who(cli, "sam"))
     ok(cli, "code", "import", SAMPLES / "codings.csv")
     ok(cli, "code", "merge", "Discharged after a course", "--into", "Access > Revolving door")
     ok(cli, "code", "rename", "Diagnosis given", "Receiving the diagnosis")
@@ -124,7 +124,7 @@ def test_the_sample_transcripts_project_built_by_the_commands_checks_ok(
     ok(cli, "undo")
     ok(cli, "undo")  # the memo
     ok(cli, "memo", "add", "--project", "Coded once through")
-    before = dump_database(db_path)
+    before = dump_database(db)
     assert ok(cli, "check") == "ok: no problems found (12 checks)\n"
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
     assert json.loads(ok(cli, "check", "--json")) == {"ok": True, "problems": []}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import SAMPLES, Cli, CodedProject, dump_database
+from ..conftest import SAMPLES, Cli, CodedProject, dump_database, who
 
 TEXT = "Q: How was it?\nA: The waiting list was long. I felt dismissed.\n"
 
@@ -67,29 +67,32 @@ def test_code_apply_output(one: Cli) -> None:
     ],
 )
 def test_code_apply_errors_are_one_line_and_write_nothing(
-    one: Cli, db_path: Path, args: list[str], message: str
+    one: Cli, db: Path | str, args: list[str], message: str
 ) -> None:
     assert one("code", "apply", *at("waiting list"), "Access > Waiting").exit_code == 0
     assert one("code", "apply", *at("dismissed"), "Stigma > Waiting").exit_code == 0
-    before = dump_database(db_path)
+    before = dump_database(db)
     result = one("code", "apply", *args)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith(message), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
-def test_code_remove_and_memo(one: Cli, db_path: Path) -> None:
+def test_code_remove_and_memo(one: Cli, db: Path | str) -> None:
     assert one("code", "apply", *at("waiting list"), "Waiting").exit_code == 0
-    assert one("code", "apply", *at("waiting list"), "Delay", "--coder", "bob").exit_code == 0
-    before = dump_database(db_path)
+    assert (
+        one("code", "apply", *at("waiting list"), "Delay", "--coder", who(one, "bob")).exit_code
+        == 0
+    )
+    before = dump_database(db)
     several = one("code", "remove", *at("waiting list"))
     assert several.exit_code == 1
     assert several.stderr.strip() == (
         f"error: int01 {'-'.join(at('waiting list')[1:])} has several codes ('Waiting', 'Delay'): "
         "name the one to remove"
     )
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
     memo = one("code", "memo", *at("waiting list"), "fourteen months")
     assert memo.stdout.strip() == f"memo on int01 {'-'.join(at('waiting list')[1:])}"
     removed = one("code", "remove", *at("waiting list"), "Delay")
@@ -105,9 +108,9 @@ def test_code_remove_and_memo(one: Cli, db_path: Path) -> None:
     )
 
 
-def test_codebook_commands_report_errors_in_one_line(one: Cli, db_path: Path) -> None:
+def test_codebook_commands_report_errors_in_one_line(one: Cli, db: Path | str) -> None:
     assert one("code", "apply", *at("waiting list"), "Access > Waiting").exit_code == 0
-    before = dump_database(db_path)
+    before = dump_database(db)
     for args in [
         ("code", "move", "Waiting"),
         ("code", "move", "Waiting", "--to", "Access", "--top"),
@@ -121,7 +124,7 @@ def test_codebook_commands_report_errors_in_one_line(one: Cli, db_path: Path) ->
         result = one(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 # ---------------------------------------------------------------- end to end on the samples
@@ -165,7 +168,7 @@ def _sentences(cli: Cli, names: list[str], phrase: str, wanted: int) -> list[tup
     raise AssertionError(f"'{phrase}' is in fewer than {wanted} sources")
 
 
-def test_sample_study_end_to_end(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+def test_sample_study_end_to_end(cli: Cli, db: Path | str, tmp_path: Path) -> None:
     files = sorted(
         p for p in SAMPLES.iterdir() if p.suffix in {".txt", ".md", ".docx", ".vtt", ".srt"}
     )
@@ -184,15 +187,15 @@ def test_sample_study_end_to_end(cli: Cli, db_path: Path, tmp_path: Path) -> Non
     _ok(cli, "code", "apply", source, str(start), str(end), "Label")
     for args in THEMES:
         _ok(cli, *args)
-    before_merge = dump_database(db_path)
+    before_merge = dump_database(db)
     _ok(cli, "code", "merge", "Care coordinators", "Trust", "--into", "Relationships")
-    after_merge = dump_database(db_path)
+    after_merge = dump_database(db)
     assert _ok(cli, "undo").startswith("undid #")
-    assert sorted(r for r in dump_database(db_path) if r[0] != "events") == sorted(
+    assert sorted(r for r in dump_database(db) if r[0] != "events") == sorted(
         r for r in before_merge if r[0] != "events"
     )
     _ok(cli, "code", "merge", "Care coordinators", "Trust", "--into", "Relationships")
-    assert len(dump_database(db_path)) == len(after_merge) + 2  # the undo and the new merge
+    assert len(dump_database(db)) == len(after_merge) + 2  # the undo and the new merge
 
     themes = json.loads(_ok(cli, "theme", "list", "--json"))
     assert [t["path"] for t in themes] == [

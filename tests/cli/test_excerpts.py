@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, CodedProject, dump_database
+from ..conftest import Cli, CodedProject, dump_database, several_coders
 
 TEXTS = {
     "int02": "Q: First?\nA: The waiting list was long. I felt dismissed — “ignored”. 😀 Fine.\n",
@@ -58,6 +58,7 @@ def spans(found: list[dict]) -> list[tuple[str, str]]:
     return [(e["source"], e["text"]) for e in found]
 
 
+@several_coders
 def test_shape_text_and_order(coded: Cli) -> None:
     found = excerpts(coded)
     for excerpt in found:
@@ -108,21 +109,33 @@ def test_shape_text_and_order(coded: Cli) -> None:
             ],
         ),
         (("--source", "int01"), ["The label stuck.", "Staff were kind.", "I felt judged at A&E."]),
-        (("--coder", "cat"), ["Staff were kind."]),
-        (
+        pytest.param(("--coder", "cat"), ["Staff were kind."], marks=several_coders),
+        pytest.param(
             ("--coder", "ann"),
             ["The waiting list was long.", "I felt dismissed — “ignored”.", "😀 Fine."],
+            marks=several_coders,
         ),
         (("--code", "Dismissed", "--source", "int01"), ["I felt judged at A&E."]),
-        (("--code", "Waiting", "--coder", "bob"), ["waiting list"]),
-        (("--code", "Unheard", "--coder", "bob"), ["I felt dismissed — “ignored”."]),
-        (("--theme", "Voice", "--coder", "ann"), ["I felt dismissed — “ignored”.", "😀 Fine."]),
+        pytest.param(
+            ("--code", "Waiting", "--coder", "bob"), ["waiting list"], marks=several_coders
+        ),
+        pytest.param(
+            ("--code", "Unheard", "--coder", "bob"),
+            ["I felt dismissed — “ignored”."],
+            marks=several_coders,
+        ),
+        pytest.param(
+            ("--theme", "Voice", "--coder", "ann"),
+            ["I felt dismissed — “ignored”.", "😀 Fine."],
+            marks=several_coders,
+        ),
         (("--theme", "Barriers", "--source", "int01"), ["I felt judged at A&E."]),
-        (
+        pytest.param(
             ("--theme", "Voice", "--source", "int02", "--coder", "bob"),
             ["I felt dismissed — “ignored”."],
+            marks=several_coders,
         ),
-        (("--source", "int01", "--coder", "ann"), []),
+        pytest.param(("--source", "int01", "--coder", "ann"), [], marks=several_coders),
     ],
 )
 def test_filters_and_their_combinations(coded: Cli, filters, expected: list[str]) -> None:
@@ -142,6 +155,7 @@ def test_code_and_theme_together_intersect(coded: Cli) -> None:
     assert both == by_code & by_theme
 
 
+@several_coders
 def test_coder_filter_shows_only_that_coders_codings(coded: Cli) -> None:
     (excerpt,) = excerpts(coded, "--coder", "bob", "--code", "Unheard")
     assert (excerpt["codes"], excerpt["coders"]) == (["Unheard"], ["bob"])
@@ -158,15 +172,16 @@ def test_coder_filter_shows_only_that_coders_codings(coded: Cli) -> None:
         (("--coder", "zed"), "error: no coder named 'zed'"),
     ],
 )
-def test_unknown_filter_is_one_line_error(coded: Cli, db_path: Path, filters, message) -> None:
-    before = dump_database(db_path)
+def test_unknown_filter_is_one_line_error(coded: Cli, db: Path | str, filters, message) -> None:
+    before = dump_database(db)
     result = coded("excerpts", *filters, "--json")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines()[0].startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
+@several_coders
 def test_text_output(coded: Cli) -> None:
     result = coded("excerpts", "--source", "int01", "--code", "Label")
     assert result.exit_code == 0

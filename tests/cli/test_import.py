@@ -214,16 +214,16 @@ def test_a_refi_qda_project_imports_with_a_summary_and_what_was_left_out(
 
 
 def test_a_broken_refi_qda_file_is_one_line_and_changes_nothing(
-    cli: Cli, tmp_path: Path, db_path: Path
+    cli: Cli, tmp_path: Path, db: Path | str
 ) -> None:
     cli("init")
-    before = dump_database(db_path)
+    before = dump_database(db)
     broken = tmp_path / "broken.qdpx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     result = cli("import", broken)
     assert result.exit_code == 1
     assert result.stderr == f"error: {broken}: not a REFI-QDA project: not a zip archive\n"
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
     elsewhere = tmp_path / "new.db"  # a project that is not there is not made for it
     result = cli("--db", elsewhere, "import", broken)
     assert result.exit_code == 1 and not elsewhere.exists()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic import command
 
 from cen_themes.db import make_engine, to_url
@@ -51,6 +52,7 @@ def test_init_twice_says_up_to_date(cli: Cli) -> None:
     assert f"is up to date (schema {head_revision()})" in again.stdout
 
 
+@pytest.mark.sqlite_only(reason="the backup an SQLite file's upgrade makes beside it")
 def test_upgrade_from_the_command_line_tells_about_the_backup(cli: Cli) -> None:
     engine = make_engine(to_url(cli.db))
     with engine.begin() as conn:

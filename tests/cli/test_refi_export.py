@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..conftest import Cli, dump_database
+from ..conftest import Cli, dump_database, who
 from ..services.test_refi_export import assert_valid_codebook, assert_valid_project
 
 
@@ -30,7 +30,7 @@ def make(cli: Cli, tmp_path: Path) -> None:
         "--memo",
         "so long",
         "--coder",
-        "bo",
+        who(cli, "bo"),
     )
     ok(cli, "theme", "add", "Access")
     ok(cli, "theme", "assign", "Access", "Waiting")

@@ -95,36 +95,36 @@ def test_no_matches_is_a_note_not_an_error(two: Cli) -> None:
     ],
 )
 def test_errors_are_one_line_and_change_nothing(
-    two: Cli, db_path: Path, args: list[str], message: str
+    two: Cli, db: Path | str, args: list[str], message: str
 ) -> None:
-    before = dump_database(db_path)
+    before = dump_database(db)
     result = two(*args)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
-def test_search_changes_nothing(two: Cli, db_path: Path) -> None:
-    before = dump_database(db_path)
+def test_search_changes_nothing(two: Cli, db: Path | str) -> None:
+    before = dump_database(db)
     assert two("search", "worry", "--lemma").exit_code == 0
     assert two("search", "waiting", "--json").exit_code == 0
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 def test_a_runaway_regex_is_one_line_not_a_hang(
-    two: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two: Cli, db: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cen_themes.services import search
 
     monkeypatch.setattr(search, "REGEX_SECONDS", 0.3)
     (tmp_path / "long.txt").write_text("word and a wait " * 400 + "!\n", encoding="utf-8")
     assert two("import", tmp_path / "long.txt").exit_code == 0
-    before = dump_database(db_path)
+    before = dump_database(db)
     result = two("search", r"(.*a){12}$", "--regex", "--source", "long")
     assert result.exit_code == 1
     assert result.stderr.startswith(r"error: regular expression '(.*a){12}$' took over 0.3 s")
     assert result.stderr.count("\n") == 1
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import Cli, CodedProject, dump_database
+from ..conftest import Cli, CodedProject, coder_by_name, dump_database, who
 
 TEXTS = {
     "int01": "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened.\n",
@@ -22,9 +22,9 @@ def at(source: str, phrase: str) -> tuple[str, str, str]:
     return source, str(start), str(start + len(phrase))
 
 
-def state(db_path: Path) -> Counter:
+def state(db: Path | str) -> Counter:
     """Every row of every table but the audit trail (row order does not matter)."""
-    return Counter(row for row in dump_database(db_path) if row[0] != "events")
+    return Counter(row for row in dump_database(db) if row[0] != "events")
 
 
 def log(cli: Cli) -> list[dict]:
@@ -114,11 +114,11 @@ IDS = [f"{k}-{i}" for i, (k, _a) in enumerate(CHANGES)] + [f"nested-{k}" for k, 
 
 @pytest.mark.parametrize(("kind", "args"), CHANGES + NESTED, ids=IDS)
 def test_each_change_is_logged_and_undone_exactly(
-    coded: Cli, db_path: Path, tmp_path: Path, kind: str, args: tuple[str, ...]
+    coded: Cli, db: Path | str, tmp_path: Path, kind: str, args: tuple[str, ...]
 ) -> None:
-    before, earlier = state(db_path), log(coded)
+    before, earlier = state(db), log(coded)
     ok(coded, *(a.replace("{tmp}", str(tmp_path)) for a in args))
-    assert state(db_path) != before
+    assert state(db) != before
     trail = log(coded)
     assert trail[:-1] == earlier
     event = trail[-1]
@@ -127,32 +127,37 @@ def test_each_change_is_logged_and_undone_exactly(
     when = datetime.fromisoformat(event["time"])
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     assert abs(datetime.now(UTC) - when) < timedelta(minutes=5)
-    undone = coded("undo", "--coder", "ulla")
+    undone = coded("undo", "--coder", who(coded, "ulla"))
     assert undone.exit_code == 0, undone.stderr
     assert undone.stdout.strip() == f"undid #{event['id']}: {event['summary']}"
-    assert state(db_path) == before
+    assert state(db) == before
     after = log(coded)
     assert after[: len(earlier)] == earlier
     assert after[len(earlier)] == {**event, "undone": True}
     (logged,) = after[len(earlier) + 1 :]
-    assert (logged["kind"], logged["coder"], logged["undone"]) == ("undo", "ulla", False)
+    assert (logged["kind"], logged["coder"], logged["undone"]) == (
+        "undo",
+        who(coded, "ulla"),
+        False,
+    )
     assert logged["summary"] == f"undid #{event['id']}: {event['summary']}"
 
 
+@coder_by_name
 def test_coder_option_is_who_the_log_names(coded: Cli) -> None:
     ok(coded, "code", "apply", *at("int02", "Staff were kind."), "Kindness", "--coder", "Zoë")
     assert log(coded)[-1]["coder"] == "Zoë"
     assert "Zoë" in coded("log").stdout
 
 
-def test_repeated_undo_walks_back_to_the_empty_project(cli: Cli, db_path: Path, tmp_path) -> None:
+def test_repeated_undo_walks_back_to_the_empty_project(cli: Cli, db: Path | str, tmp_path) -> None:
     assert cli("init").exit_code == 0
-    snapshots = [state(db_path)]
+    snapshots = [state(db)]
     (tmp_path / "int01.txt").write_text(TEXTS["int01"], encoding="utf-8")
     steps = [
         ("import", tmp_path / "int01.txt"),
         ("code", "apply", *at("int01", "waiting list"), "Waiting"),
-        ("code", "apply", *at("int01", "waiting list"), "Delay", "--coder", "bob"),
+        ("code", "apply", *at("int01", "waiting list"), "Delay", "--coder", who(cli, "bob")),
         ("code", "apply", *at("int01", "I felt dismissed."), "Dismissed"),
         ("theme", "add", "Barriers"),
         ("theme", "assign", "Barriers", "Waiting", "Dismissed"),
@@ -162,40 +167,42 @@ def test_repeated_undo_walks_back_to_the_empty_project(cli: Cli, db_path: Path, 
     ]
     for step in steps:
         ok(cli, *step)
-        snapshots.append(state(db_path))
+        snapshots.append(state(db))
     for expected in reversed(snapshots[:-1]):
         ok(cli, "undo")
-        assert state(db_path) == expected
+        assert state(db) == expected
     trail = log(cli)
     assert [e["undone"] for e in trail[: len(steps)]] == [True] * len(steps)
     assert [e["kind"] for e in trail[len(steps) :]] == ["undo"] * len(steps)
     nothing = cli("undo")
     assert nothing.exit_code == 1
-    assert nothing.stderr.strip() == "error: nothing to undo"
+    by = f" by {cli.login}" if cli.login else ""  # on a server: your own changes
+    assert nothing.stderr.strip() == f"error: nothing to undo{by}"
     assert len(log(cli)) == 2 * len(steps)
 
 
-def test_undo_then_new_change_then_undo(coded: Cli, db_path: Path) -> None:
-    start = state(db_path)
+def test_undo_then_new_change_then_undo(coded: Cli, db: Path | str) -> None:
+    start = state(db)
     ok(coded, "code", "rename", "Label", "Labelled")
     ok(coded, "undo")
     ok(coded, "code", "add", "Fresh")
     ok(coded, "undo")
-    assert state(db_path) == start
+    assert state(db) == start
     ok(coded, "undo")  # now the fixture's last change, skipping the undone ones
     assert log(coded)[-1]["summary"].endswith(": assigned Unheard to theme Barriers > Sub")
 
 
-def test_nothing_to_undo_on_a_new_project(cli: Cli, db_path: Path) -> None:
+def test_nothing_to_undo_on_a_new_project(cli: Cli, db: Path | str) -> None:
     assert cli("init").exit_code == 0
-    before = dump_database(db_path)
+    before = dump_database(db)
     result = cli("undo")
-    assert (result.exit_code, result.stderr.strip()) == (1, "error: nothing to undo")
-    assert dump_database(db_path) == before
+    by = f" by {cli.login}" if cli.login else ""  # on a server: your own changes
+    assert (result.exit_code, result.stderr.strip()) == (1, f"error: nothing to undo{by}")
+    assert dump_database(db) == before
     assert cli("log").stderr.strip() == "no changes yet"
 
 
-def test_undo_of_a_merge_of_a_much_used_code(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+def test_undo_of_a_merge_of_a_much_used_code(cli: Cli, db: Path | str, tmp_path: Path) -> None:
     """Codings of one code are scattered among other codes' ids in any real project."""
     (tmp_path / "long.txt").write_text("word " * 1300, encoding="utf-8")
     ok(cli, "import", tmp_path / "long.txt")
@@ -208,7 +215,7 @@ def test_undo_of_a_merge_of_a_much_used_code(cli: Cli, db_path: Path, tmp_path: 
     ok(cli, "code", "import", tmp_path / "many.csv")
     ok(cli, "theme", "add", "Common")
     ok(cli, "theme", "assign", "Common", "Often")
-    before = state(db_path)
+    before = state(db)
     ok(cli, "code", "merge", "Often", "--into", "Merged")
     codes = {c["path"]: c["excerpts"] for c in json.loads(ok(cli, "code", "list", "--json"))}
     assert codes == {"Other": 1200, "Merged": 1200}
@@ -217,7 +224,7 @@ def test_undo_of_a_merge_of_a_much_used_code(cli: Cli, db_path: Path, tmp_path: 
     except Exception as exc:  # a crash with a traceback, not a one-line error
         pytest.fail(f"undo crashed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
     assert undone.exit_code == 0, undone.stderr
-    assert state(db_path) == before
+    assert state(db) == before
 
 
 def test_log_limit_keeps_the_last_changes_and_any_larger_limit_is_all(coded: Cli) -> None:

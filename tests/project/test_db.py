@@ -206,6 +206,7 @@ def test_upgrade_from_0002_fills_the_derived_tables(db_path: Path) -> None:
     project.close()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's table definitions (sqlite_master)")
 def test_a_new_project_keys_excerpt_themes_without_a_rowid(project: Project) -> None:
     with project.engine.connect() as conn:
         table = conn.exec_driver_sql(

@@ -1,6 +1,6 @@
 """The same project on PostgreSQL, for teams that code together.
 
-Needs a server: set CEN_THEMES_TEST_PG_URL (CI's .ci/run starts one and sets it).
+Needs a server: the run's own (tests/pgserver.py), or CEN_THEMES_TEST_PG_URL's.
 """
 
 from __future__ import annotations
@@ -143,8 +143,6 @@ def test_concurrent_bulk_code_imports_lose_and_double_nothing(
     import subprocess
     import sys
 
-    from ..conftest import PG_URL
-
     coded_project("Q: " + "word " * 800 + "\n", into=pg_project, name="su01")
     rng = random.Random(4)
     wanted = set()
@@ -168,7 +166,7 @@ def test_concurrent_bulk_code_imports_lose_and_double_nothing(
                 "-m",
                 "cen_themes",
                 "--db",
-                PG_URL,
+                pg_project.url,
                 "code",
                 "import",
                 tmp_path / f"c{p}.csv",

@@ -13,7 +13,11 @@ from cen_themes.errors import InputError
 from cen_themes.services import coding, history, memos, themes
 from cen_themes.services.transfer import backup, load_from
 
-from ..conftest import Cli, CodedProject, dump_database, pg_only
+from ..conftest import Cli, CodedProject, dump_database, pg_only, who
+
+# The tests without pg_project back up an SQLite project and compare the files; a
+# server project's backup and load are the pg_project tests'.
+pytestmark = pytest.mark.sqlite_only(reason="an SQLite project's file, backed up and compared")
 
 TEXT = "Q: How was the wait?\nA: Long — très long 😀. Then the team listened.\n"
 
@@ -28,11 +32,11 @@ def make(coded_project: CodedProject) -> Project:
         ],
         attributes={"su01": {"group": "service user"}},
     )
-    themes.add_theme(project, "Access", coder="ann", description="in the door")
-    themes.assign_codes(project, "Access", ["Waiting"], coder="ann")
-    memos.add_memo(project, "theme", "Access", "a finding", coder="bob")
-    coding.apply_code(project, "su02", 12, 18, "Mistake", coder="ann")
-    history.undo(project, coder="ann")  # the trail holds an undone change too
+    themes.add_theme(project, "Access", coder=who(project, "ann"), description="in the door")
+    themes.assign_codes(project, "Access", ["Waiting"], coder=who(project, "ann"))
+    memos.add_memo(project, "theme", "Access", "a finding", coder=who(project, "bob"))
+    coding.apply_code(project, "su02", 12, 18, "Mistake", coder=who(project, "ann"))
+    history.undo(project, coder=who(project, "ann"))  # the trail holds an undone change too
     return project
 
 
@@ -46,7 +50,7 @@ def test_a_backup_is_the_same_project(coded_project: CodedProject, tmp_path: Pat
     assert message.startswith(f"wrote {tmp_path / 'copy.db'} (2 sources, 4 codes, 3 codings")
     assert rows(tmp_path / "copy.db") == rows(tmp_path / "project.db")
     copy = open_project(tmp_path / "copy.db")  # a project file like any other
-    coding.apply_code(copy, "su02", 12, 18, "More", coder="ann")
+    coding.apply_code(copy, "su02", 12, 18, "More", coder=who(copy, "ann"))
     copy.close()
 
 

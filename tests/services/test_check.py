@@ -16,7 +16,7 @@ from cen_themes.results import CheckProblem, CheckReport
 from cen_themes.services import check, history, memos, themes
 from cen_themes.services.check import LISTED
 
-from ..conftest import CodedProject, dump_database, pg_only
+from ..conftest import CodedProject, dump_database, pg_only, who
 
 T1 = "Q: How was it?\nA: The wait was long. Then they listened. It helped.\n"
 T2 = "Q: And the letters?\nA: The letter said I was difficult. I waited months.\n"
@@ -44,16 +44,17 @@ def sound_project(coded_project: CodedProject, into: Project | None = None) -> P
         attributes={"int01": {"group": "staff"}, "int02": {"group": "staff"}},
         into=into,
     )
-    themes.add_theme(project, "Care", coder="ann")
-    themes.add_theme(project, "Being heard", parent="Care", coder="ann")
-    themes.assign_codes(project, "Care", ["Waiting"], coder="ann")
-    themes.assign_codes(project, "Care > Being heard", ["Listening"], coder="ann")
-    memos.add_memo(project, "project", None, "Started", coder="ann")
-    memos.add_memo(project, "source", "int01", "Short", coder="ann")
-    memos.add_memo(project, "code", "Waiting", "Often", coder="ann")
-    memos.add_memo(project, "theme", "Care", "Core", coder="ann")
+    ann = who(project, "ann")
+    themes.add_theme(project, "Care", coder=ann)
+    themes.add_theme(project, "Being heard", parent="Care", coder=ann)
+    themes.assign_codes(project, "Care", ["Waiting"], coder=ann)
+    themes.assign_codes(project, "Care > Being heard", ["Listening"], coder=ann)
+    memos.add_memo(project, "project", None, "Started", coder=ann)
+    memos.add_memo(project, "source", "int01", "Short", coder=ann)
+    memos.add_memo(project, "code", "Waiting", "Often", coder=ann)
+    memos.add_memo(project, "theme", "Care", "Core", coder=ann)
     coded_project({}, [("int02", "I waited months.", "Listening", "cat")], into=project)
-    history.undo(project, coder="ann")
+    history.undo(project, coder=ann)
     return project
 
 
@@ -93,11 +94,15 @@ def checked(db: Path) -> CheckReport:
 
 
 def test_a_sound_project_checks_ok_and_is_left_as_it_was(sound: Project) -> None:
-    assert sound.path is not None
-    before = dump_database(sound.path)
+    before = dump_database(sound)
     report = check.check_project(sound)
     assert report.ok and report.problems == [] and report.checks == 12
-    assert dump_database(sound.path) == before
+    assert dump_database(sound) == before
+
+
+DAMAGE_ON_A_COPY = pytest.mark.sqlite_only(
+    reason="damage made with sqlite3 on a copy of the file (PostgreSQL's: below)"
+)
 
 
 def _p(kind: str, detail: str) -> CheckProblem:
@@ -435,6 +440,7 @@ DAMAGE = [
 ]
 
 
+@DAMAGE_ON_A_COPY
 @pytest.mark.parametrize(("statements", "problems"), DAMAGE)
 def test_each_kind_of_damage_is_named(
     sound: Project, tmp_path: Path, statements: list[str], problems: list[CheckProblem]
@@ -443,6 +449,7 @@ def test_each_kind_of_damage_is_named(
     assert report.problems == problems and report.total == len(problems)
 
 
+@DAMAGE_ON_A_COPY
 def test_many_problems_of_a_kind_list_the_first_then_count_the_rest(
     sound: Project, tmp_path: Path
 ) -> None:
@@ -460,6 +467,7 @@ def test_many_problems_of_a_kind_list_the_first_then_count_the_rest(
     assert problems[-1].detail == "... and 7 more of this kind"
 
 
+@DAMAGE_ON_A_COPY
 def test_an_index_that_disagrees_with_its_table_is_named(sound: Project, tmp_path: Path) -> None:
     db = damaged(
         sound,
@@ -473,6 +481,7 @@ def test_an_index_that_disagrees_with_its_table_is_named(sound: Project, tmp_pat
     ]
 
 
+@DAMAGE_ON_A_COPY
 def test_a_damaged_file_is_reported_not_a_traceback(sound: Project, tmp_path: Path) -> None:
     """An index page overwritten with noise: the checks that cannot read the file say
     so, and the others still run."""

@@ -13,7 +13,7 @@ from cen_themes.models import Code, Memo
 from cen_themes.services import analysis, codebook, coding, history, themes
 from cen_themes.services.coding_import import import_codings
 
-from ..conftest import Cli, CodedProject, dump_database
+from ..conftest import Cli, CodedProject, dump_database, several_coders, who
 
 TEXT = (
     "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened. Kind nurse.\n"
@@ -31,7 +31,7 @@ def book(coded_project: CodedProject) -> Project:
 
 
 def code(project: Project, phrase: str, path: str, coder: str = "ann") -> None:
-    coding.apply_code(project, "int01", *span(phrase), path, coder=coder)
+    coding.apply_code(project, "int01", *span(phrase), path, coder=who(project, coder))
 
 
 def codes(project: Project) -> dict[str, tuple[int, str, str]]:
@@ -40,50 +40,50 @@ def codes(project: Project) -> dict[str, tuple[int, str, str]]:
 
 def test_create_with_description_and_colour(book: Project) -> None:
     change = codebook.create_code(
-        book, "Access > Waiting", coder="ann", description=" long ", colour="#ABC"
+        book, "Access > Waiting", coder=who(book, "ann"), description=" long ", colour="#ABC"
     )
     assert change.summary == "created code Access > Waiting" and change.path == "Access > Waiting"
     assert codes(book)["Access > Waiting"] == (0, "long", "#aabbcc")
     assert codes(book)["Access"][2].startswith("#")  # a palette colour for the new parent
     with pytest.raises(InputError, match="code 'Access > Waiting' already exists"):
-        codebook.create_code(book, "access > WAITING", coder="ann")
+        codebook.create_code(book, "access > WAITING", coder=who(book, "ann"))
 
 
 def test_rename_keeps_place_and_codings(book: Project) -> None:
     code(book, "waiting list", "Access > Waiting")
-    change = codebook.rename_code(book, "Waiting", "Waiting lists", coder="ann")
+    change = codebook.rename_code(book, "Waiting", "Waiting lists", coder=who(book, "ann"))
     assert change.summary == "renamed code Access > Waiting to Access > Waiting lists"
     assert analysis.find_excerpts(book)[0].codes == ["Access > Waiting lists"]
-    assert codebook.rename_code(book, "Waiting lists", "waiting LISTS", coder="ann").path == (
-        "Access > waiting LISTS"
-    )  # a change of case only is no clash with itself
+    assert codebook.rename_code(
+        book, "Waiting lists", "waiting LISTS", coder=who(book, "ann")
+    ).path == ("Access > waiting LISTS")  # a change of case only is no clash with itself
 
 
 @pytest.mark.parametrize("new", ["Referral", "referral", " REFERRAL "])
-def test_rename_onto_a_sibling_is_refused(book: Project, db_path: Path, new: str) -> None:
-    codebook.create_code(book, "Access > Waiting", coder="ann")
-    codebook.create_code(book, "Access > Referral", coder="ann")
-    codebook.create_code(book, "Elsewhere > Waiting", coder="ann")
-    before = dump_database(db_path)
+def test_rename_onto_a_sibling_is_refused(book: Project, db: Path | str, new: str) -> None:
+    codebook.create_code(book, "Access > Waiting", coder=who(book, "ann"))
+    codebook.create_code(book, "Access > Referral", coder=who(book, "ann"))
+    codebook.create_code(book, "Elsewhere > Waiting", coder=who(book, "ann"))
+    before = dump_database(db)
     with pytest.raises(InputError, match="already exists beside 'Access > Waiting'"):
-        codebook.rename_code(book, "Access > Waiting", new, coder="ann")
-    assert dump_database(db_path) == before
-    codebook.rename_code(book, "Elsewhere > Waiting", new, coder="ann")  # not a sibling
+        codebook.rename_code(book, "Access > Waiting", new, coder=who(book, "ann"))
+    assert dump_database(db) == before
+    codebook.rename_code(book, "Elsewhere > Waiting", new, coder=who(book, "ann"))  # not a sibling
 
 
 @pytest.mark.parametrize("new", ["", "  ", "A > B", "x" * 256])
-def test_rename_to_a_bad_name_is_refused(book: Project, db_path: Path, new: str) -> None:
-    codebook.create_code(book, "Waiting", coder="ann")
-    before = dump_database(db_path)
+def test_rename_to_a_bad_name_is_refused(book: Project, db: Path | str, new: str) -> None:
+    codebook.create_code(book, "Waiting", coder=who(book, "ann"))
+    before = dump_database(db)
     with pytest.raises(InputError):
-        codebook.rename_code(book, "Waiting", new, coder="ann")
-    assert dump_database(db_path) == before
+        codebook.rename_code(book, "Waiting", new, coder=who(book, "ann"))
+    assert dump_database(db) == before
 
 
 def test_describe(book: Project) -> None:
-    codebook.create_code(book, "Waiting", coder="ann")
+    codebook.create_code(book, "Waiting", coder=who(book, "ann"))
     change = codebook.describe_code(
-        book, "Waiting", "  Time before first appointment.\n", coder="ann"
+        book, "Waiting", "  Time before first appointment.\n", coder=who(book, "ann")
     )
     assert change.summary == "described code Waiting"
     assert codes(book)["Waiting"][1] == "Time before first appointment."
@@ -101,28 +101,28 @@ def test_describe(book: Project) -> None:
     ],
 )
 def test_colour_names_and_hex(book: Project, given: str, stored: str) -> None:
-    codebook.create_code(book, "Waiting", coder="ann")
-    codebook.colour_code(book, "Waiting", given, coder="ann")
+    codebook.create_code(book, "Waiting", coder=who(book, "ann"))
+    codebook.colour_code(book, "Waiting", given, coder=who(book, "ann"))
     assert codes(book)["Waiting"][2] == stored
 
 
 @pytest.mark.parametrize("bad", ["reddish", "#12", "#ggg", "#1234567", "", "rgb(1,2,3)"])
-def test_a_bad_colour_is_refused(book: Project, db_path: Path, bad: str) -> None:
-    codebook.create_code(book, "Waiting", coder="ann")
-    before = dump_database(db_path)
+def test_a_bad_colour_is_refused(book: Project, db: Path | str, bad: str) -> None:
+    codebook.create_code(book, "Waiting", coder=who(book, "ann"))
+    before = dump_database(db)
     with pytest.raises(InputError, match="is not a colour"):
-        codebook.colour_code(book, "Waiting", bad, coder="ann")
-    assert dump_database(db_path) == before
+        codebook.colour_code(book, "Waiting", bad, coder=who(book, "ann"))
+    assert dump_database(db) == before
 
 
 def test_move_under_another_code_and_back_to_the_top(book: Project) -> None:
     code(book, "waiting list", "Waiting > Long")
-    codebook.create_code(book, "Access", coder="ann")
-    change = codebook.move_code(book, "Waiting", "Access", coder="ann")
+    codebook.create_code(book, "Access", coder=who(book, "ann"))
+    change = codebook.move_code(book, "Waiting", "Access", coder=who(book, "ann"))
     assert change.summary == "moved code Waiting to Access > Waiting"
     assert list(codes(book)) == ["Access", "Access > Waiting", "Access > Waiting > Long"]
     assert analysis.find_excerpts(book)[0].codes == ["Access > Waiting > Long"]
-    codebook.move_code(book, "Access > Waiting", None, coder="ann")
+    codebook.move_code(book, "Access > Waiting", None, coder=who(book, "ann"))
     assert list(codes(book)) == ["Access", "Waiting", "Waiting > Long"]  # moved to the end
 
 
@@ -138,50 +138,51 @@ def test_move_under_another_code_and_back_to_the_top(book: Project) -> None:
     ],
 )
 def test_bad_moves_are_refused(
-    book, db_path: Path, moved: str, target: str | None, message: str
+    book, db: Path | str, moved: str, target: str | None, message: str
 ) -> None:
-    codebook.create_code(book, "Waiting > Long > Very", coder="ann")
-    codebook.create_code(book, "Access > Long", coder="ann")
-    codebook.create_code(book, "Long", coder="ann")
-    before = dump_database(db_path)
+    codebook.create_code(book, "Waiting > Long > Very", coder=who(book, "ann"))
+    codebook.create_code(book, "Access > Long", coder=who(book, "ann"))
+    codebook.create_code(book, "Long", coder=who(book, "ann"))
+    before = dump_database(db)
     with pytest.raises((InputError, NotFoundError), match=message):
-        codebook.move_code(book, moved, target, coder="ann")
-    assert dump_database(db_path) == before
+        codebook.move_code(book, moved, target, coder=who(book, "ann"))
+    assert dump_database(db) == before
 
 
 def test_delete_unused_code_with_its_children(book: Project) -> None:
-    codebook.create_code(book, "Access > Waiting", coder="ann")
-    codebook.create_code(book, "Stigma", coder="ann")
-    assert codebook.delete_code(book, "Access", coder="ann").summary == (
+    codebook.create_code(book, "Access > Waiting", coder=who(book, "ann"))
+    codebook.create_code(book, "Stigma", coder=who(book, "ann"))
+    assert codebook.delete_code(book, "Access", coder=who(book, "ann")).summary == (
         "deleted code Access, 1 child code"
     )
     assert list(codes(book)) == ["Stigma"]
 
 
 @pytest.mark.parametrize("use", ["coding", "child coding", "theme"])
-def test_delete_in_use_is_refused_without_force(book: Project, db_path: Path, use: str) -> None:
-    codebook.create_code(book, "Access > Waiting", coder="ann")
+def test_delete_in_use_is_refused_without_force(book: Project, db: Path | str, use: str) -> None:
+    codebook.create_code(book, "Access > Waiting", coder=who(book, "ann"))
     if use == "coding":
         code(book, "waiting list", "Access")
     elif use == "child coding":
         code(book, "waiting list", "Access > Waiting")
     else:
-        themes.add_theme(book, "Barriers", coder="ann")
-        themes.assign_codes(book, "Barriers", ["Access"], coder="ann")
-    before = dump_database(db_path)
+        themes.add_theme(book, "Barriers", coder=who(book, "ann"))
+        themes.assign_codes(book, "Barriers", ["Access"], coder=who(book, "ann"))
+    before = dump_database(db)
     with pytest.raises(InputError, match=r"code 'Access' is in use .*use --force"):
-        codebook.delete_code(book, "Access", coder="ann")
-    assert dump_database(db_path) == before
+        codebook.delete_code(book, "Access", coder=who(book, "ann"))
+    assert dump_database(db) == before
 
 
+@several_coders
 def test_forced_delete_says_what_it_removed(book: Project) -> None:
-    code(book, "waiting list", "Access > Waiting", coder="ann")
-    code(book, "waiting list", "Access > Waiting", coder="bob")
+    code(book, "waiting list", "Access > Waiting", coder=who(book, "ann"))
+    code(book, "waiting list", "Access > Waiting", coder=who(book, "bob"))
     code(book, "I felt dismissed.", "Access")
     code(book, "I felt dismissed.", "Stigma")  # this excerpt keeps a code
-    themes.add_theme(book, "Barriers", coder="ann")
-    themes.assign_codes(book, "Barriers", ["Access", "Stigma"], coder="ann")
-    change = codebook.delete_code(book, "Access", coder="ann", force=True)
+    themes.add_theme(book, "Barriers", coder=who(book, "ann"))
+    themes.assign_codes(book, "Barriers", ["Access", "Stigma"], coder=who(book, "ann"))
+    change = codebook.delete_code(book, "Access", coder=who(book, "ann"), force=True)
     assert change.summary == (
         "deleted code Access, 1 child code, 3 codings, 1 excerpt left uncoded, "
         "unassigned from 1 theme"
@@ -196,26 +197,31 @@ def test_forced_delete_says_what_it_removed(book: Project) -> None:
 @pytest.fixture
 def to_merge(book: Project) -> Project:
     """Dismissed and Ignored (with a child) merged into Not heard, each in themes."""
-    code(book, "waiting list", "Not heard", coder="ann")
-    code(book, "waiting list", "Dismissed", coder="ann")  # duplicate of Not heard by ann
-    code(book, "I felt dismissed.", "Dismissed", coder="ann")
-    code(book, "I felt dismissed.", "Dismissed", coder="bob")
-    code(book, "I felt dismissed.", "Ignored", coder="ann")  # duplicate of Dismissed by ann
-    code(book, "Nobody listened.", "Ignored", coder="ann")
-    code(book, "Kind nurse.", "Ignored > At A&E", coder="ann")
+    code(book, "waiting list", "Not heard", coder=who(book, "ann"))
+    code(book, "waiting list", "Dismissed", coder=who(book, "ann"))  # duplicate of Not heard by ann
+    code(book, "I felt dismissed.", "Dismissed", coder=who(book, "ann"))
+    code(book, "I felt dismissed.", "Dismissed", coder=who(book, "bob"))
+    code(
+        book, "I felt dismissed.", "Ignored", coder=who(book, "ann")
+    )  # duplicate of Dismissed by ann
+    code(book, "Nobody listened.", "Ignored", coder=who(book, "ann"))
+    code(book, "Kind nurse.", "Ignored > At A&E", coder=who(book, "ann"))
     for name, text in [("Not heard", "target"), ("Dismissed", "d"), ("Ignored", "i")]:
-        codebook.describe_code(book, name, text, coder="ann")
+        codebook.describe_code(book, name, text, coder=who(book, "ann"))
     with book.write() as session:
         dismissed = session.query(Code).filter_by(name="Dismissed").one()
         session.add(Memo(target_type="code", target_id=dismissed.id, text="memo", author="ann"))
     for theme, assigned in [("T1", ["Dismissed"]), ("T2", ["Ignored", "Not heard"])]:
-        themes.add_theme(book, theme, coder="ann")
-        themes.assign_codes(book, theme, assigned, coder="ann")
+        themes.add_theme(book, theme, coder=who(book, "ann"))
+        themes.assign_codes(book, theme, assigned, coder=who(book, "ann"))
     return book
 
 
+@several_coders
 def test_merge_repoints_collapses_and_moves_everything(to_merge: Project) -> None:
-    change = codebook.merge_codes(to_merge, ["Dismissed", "Ignored"], "Not heard", coder="ann")
+    change = codebook.merge_codes(
+        to_merge, ["Dismissed", "Ignored"], "Not heard", coder=who(to_merge, "ann")
+    )
     assert change.summary == (
         "merged Dismissed, Ignored into Not heard: 3 codings moved, 2 duplicates dropped"
     )
@@ -237,26 +243,32 @@ def test_merge_repoints_collapses_and_moves_everything(to_merge: Project) -> Non
 @pytest.mark.parametrize(
     "change",
     [
-        lambda p: codebook.merge_codes(p, ["Dismissed", "Ignored"], "Not heard", coder="ann"),
-        lambda p: codebook.merge_codes(p, ["Dismissed", "Ignored"], "Brand new", coder="ann"),
-        lambda p: codebook.delete_code(p, "Dismissed", coder="ann", force=True),
-        lambda p: codebook.delete_code(p, "Ignored", coder="ann", force=True),
+        lambda p: codebook.merge_codes(
+            p, ["Dismissed", "Ignored"], "Not heard", coder=who(p, "ann")
+        ),
+        lambda p: codebook.merge_codes(
+            p, ["Dismissed", "Ignored"], "Brand new", coder=who(p, "ann")
+        ),
+        lambda p: codebook.delete_code(p, "Dismissed", coder=who(p, "ann"), force=True),
+        lambda p: codebook.delete_code(p, "Ignored", coder=who(p, "ann"), force=True),
     ],
     ids=["merge", "merge-new", "delete", "delete-with-child"],
 )
-def test_merge_and_forced_delete_undo_exactly(to_merge: Project, db_path: Path, change) -> None:
+def test_merge_and_forced_delete_undo_exactly(to_merge: Project, db: Path | str, change) -> None:
     def state() -> list[tuple]:
-        return sorted((r for r in dump_database(db_path) if r[0] != "events"), key=repr)
+        return sorted((r for r in dump_database(db) if r[0] != "events"), key=repr)
 
     before = state()
     change(to_merge)
     assert state() != before
-    history.undo(to_merge, coder="ann")
+    history.undo(to_merge, coder=who(to_merge, "ann"))
     assert state() == before
 
 
 def test_merge_into_a_new_name_creates_it(to_merge: Project) -> None:
-    codebook.merge_codes(to_merge, ["Dismissed", "Ignored"], "Voice > Unheard", coder="ann")
+    codebook.merge_codes(
+        to_merge, ["Dismissed", "Ignored"], "Voice > Unheard", coder=who(to_merge, "ann")
+    )
     listed = codes(to_merge)
     assert list(listed) == ["Not heard", "Voice", "Voice > Unheard", "Voice > Unheard > At A&E"]
     assert listed["Voice > Unheard"][:2] == (3, "Dismissed: d\nIgnored: i")
@@ -271,11 +283,11 @@ def test_merge_into_a_new_name_creates_it(to_merge: Project) -> None:
         ([], "Ignored", "name at least one code"),
     ],
 )
-def test_bad_merges_are_refused(to_merge: Project, db_path: Path, merged, into, message) -> None:
-    before = dump_database(db_path)
+def test_bad_merges_are_refused(to_merge: Project, db: Path | str, merged, into, message) -> None:
+    before = dump_database(db)
     with pytest.raises((InputError, NotFoundError), match=message):
-        codebook.merge_codes(to_merge, merged, into, coder="ann")
-    assert dump_database(db_path) == before
+        codebook.merge_codes(to_merge, merged, into, coder=who(to_merge, "ann"))
+    assert dump_database(db) == before
 
 
 def test_code_list_json_in_tree_order(cli: Cli, tmp_path: Path) -> None:
@@ -313,17 +325,17 @@ def test_big_removals_and_their_undo(coded_project: CodedProject, tmp_path: Path
     """20,000 excerpts of a code in a theme: undoing their import, and deleting the code
     (tests/benchmarks/test_bench_analysis.py times both)."""
     project = coded_project({"long": "w " * 20_000}, coder="ann")
-    codebook.create_code(project, "Often", coder="ann")
-    themes.add_theme(project, "Common", coder="ann")
-    themes.assign_codes(project, "Common", ["Often"], coder="ann")
+    codebook.create_code(project, "Often", coder=who(project, "ann"))
+    themes.add_theme(project, "Common", coder=who(project, "ann"))
+    themes.assign_codes(project, "Common", ["Often"], coder=who(project, "ann"))
     rows = "".join(f"long,{2 * i},{2 * i + 1},Often\n" for i in range(20_000))
     (tmp_path / "many.csv").write_text(rows, encoding="utf-8")
-    import_codings(project, tmp_path / "many.csv", coder="ann")
+    import_codings(project, tmp_path / "many.csv", coder=who(project, "ann"))
     assert themes.list_themes(project)[0].excerpts == 20_000
-    history.undo(project, coder="ann")
+    history.undo(project, coder=who(project, "ann"))
     assert analysis.find_excerpts(project) == []
-    import_codings(project, tmp_path / "many.csv", coder="ann")
-    codebook.delete_code(project, "Often", coder="ann", force=True)
+    import_codings(project, tmp_path / "many.csv", coder=who(project, "ann"))
+    codebook.delete_code(project, "Often", coder=who(project, "ann"), force=True)
     assert analysis.find_excerpts(project) == []
     assert themes.list_themes(project)[0].excerpts == 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from cen_themes.db import Project
 from cen_themes.errors import CenThemesError, InputError, NotFoundError
 from cen_themes.services import analysis, codebook, coding, sources
 
-from ..conftest import CodedProject, dump_database
+from ..conftest import CodedProject, coder_by_name, dump_database, raw_sql, several_coders, who
 
 TEXT = (
     "Interviewer: How was the referral?\n"
@@ -26,9 +25,8 @@ def span(phrase: str) -> tuple[int, int]:
     return start, start + len(phrase)
 
 
-def count(db_path: Path, table: str) -> int:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+def count(project: Project, table: str) -> int:
+    return raw_sql(project, f'SELECT count(*) FROM "{table}"')[0][0]
 
 
 @pytest.fixture
@@ -41,7 +39,7 @@ def interview(coded_project: CodedProject) -> Project:
 def apply(
     project: Project, phrase: str, code: str, coder: str = "ann", **kw
 ) -> coding.CodingResult:
-    return coding.apply_code(project, "int01", *span(phrase), code, coder=coder, **kw)
+    return coding.apply_code(project, "int01", *span(phrase), code, coder=who(project, coder), **kw)
 
 
 def test_apply_codes_exactly_the_span(interview: Project) -> None:
@@ -53,7 +51,7 @@ def test_apply_codes_exactly_the_span(interview: Project) -> None:
         *span("The waiting list was fourteen months."),
     )
     assert view.text == "The waiting list was fourteen months."
-    assert (view.codes, view.coders, view.memo) == (["Waiting"], ["ann"], "")
+    assert (view.codes, view.coders, view.memo) == (["Waiting"], [who(interview, "ann")], "")
     assert analysis.find_excerpts(interview) == [view]
 
 
@@ -79,31 +77,32 @@ def test_the_whole_text_is_codable(interview: Project) -> None:
     ],
 )
 def test_bad_span_is_refused_and_nothing_written(
-    interview: Project, db_path: Path, source: str, start: int, end: int, error, message: str
+    interview: Project, db: Path | str, source: str, start: int, end: int, error, message: str
 ) -> None:
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(error, match=re.escape(message)):
-        coding.apply_code(interview, source, start, end, "Never", coder="ann")
-    assert dump_database(db_path) == before
+        coding.apply_code(interview, source, start, end, "Never", coder=who(interview, "ann"))
+    assert dump_database(db) == before
 
 
-def test_same_span_same_code_same_coder_is_one_coding(interview: Project, db_path: Path) -> None:
+def test_same_span_same_code_same_coder_is_one_coding(interview: Project, db: Path | str) -> None:
     first = apply(interview, "waiting list", "Waiting")
-    before = dump_database(db_path)
+    before = dump_database(db)
     again = apply(interview, "waiting list", "Waiting")
     assert not again.added and again.created_codes == []
     assert again.excerpt == first.excerpt
-    assert dump_database(db_path) == before  # not even an event
-    assert (count(db_path, "excerpts"), count(db_path, "codings")) == (1, 1)
+    assert dump_database(db) == before  # not even an event
+    assert (count(interview, "excerpts"), count(interview, "codings")) == (1, 1)
 
 
-def test_second_coder_adds_a_coding_to_the_same_excerpt(interview: Project, db_path: Path) -> None:
-    first = apply(interview, "waiting list", "Waiting", coder="ann")
-    second = apply(interview, "waiting list", "Waiting", coder="bob")
+@several_coders
+def test_second_coder_adds_a_coding_to_the_same_excerpt(interview: Project) -> None:
+    first = apply(interview, "waiting list", "Waiting", coder=who(interview, "ann"))
+    second = apply(interview, "waiting list", "Waiting", coder=who(interview, "bob"))
     assert second.added and second.excerpt.id == first.excerpt.id
     assert second.excerpt.coders == ["ann", "bob"]
-    assert (count(db_path, "excerpts"), count(db_path, "codings")) == (1, 2)
-    third = apply(interview, "waiting list", "Delay", coder="ann")
+    assert (count(interview, "excerpts"), count(interview, "codings")) == (1, 2)
+    third = apply(interview, "waiting list", "Delay", coder=who(interview, "ann"))
     assert third.excerpt.id == first.excerpt.id and third.excerpt.codes == ["Waiting", "Delay"]
 
 
@@ -144,59 +143,68 @@ def test_a_unique_name_finds_the_nested_code(interview: Project, name: str) -> N
     assert len(codebook.list_codes(interview)) == 2
 
 
-def test_an_ambiguous_name_is_an_error_listing_the_paths(interview: Project, db_path: Path) -> None:
+def test_an_ambiguous_name_is_an_error_listing_the_paths(
+    interview: Project, db: Path | str
+) -> None:
     apply(interview, "waiting list", "Access > Waiting")
     apply(interview, "fourteen months", "Stigma > Waiting")
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(InputError) as caught:
         apply(interview, "dismissed", "Waiting")
     assert "ambiguous" in str(caught.value)
     assert "'Access > Waiting'" in str(caught.value) and "'Stigma > Waiting'" in str(caught.value)
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
     assert apply(interview, "dismissed", "Stigma > Waiting").excerpt.codes == ["Stigma > Waiting"]
 
 
 @pytest.mark.parametrize("path", ["A >  > B", "A > > B", "A > ", " > B", "", "   "])
 def test_a_path_with_an_empty_level_is_refused(
-    interview: Project, db_path: Path, path: str
+    interview: Project, db: Path | str, path: str
 ) -> None:
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(InputError):
         apply(interview, "waiting list", path)
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
-def test_removing_the_only_code_removes_the_excerpt(interview: Project, db_path: Path) -> None:
-    apply(interview, "waiting list", "Waiting", coder="ann")
-    apply(interview, "waiting list", "Waiting", coder="bob")
-    summary = coding.remove_coding(interview, "int01", *span("waiting list"), coder="ann")
+@several_coders
+def test_removing_the_only_code_removes_the_excerpt(interview: Project) -> None:
+    apply(interview, "waiting list", "Waiting", coder=who(interview, "ann"))
+    apply(interview, "waiting list", "Waiting", coder=who(interview, "bob"))
+    summary = coding.remove_coding(
+        interview, "int01", *span("waiting list"), coder=who(interview, "ann")
+    )
     assert (
         summary
         == f"removed Waiting from int01 {'-'.join(map(str, span('waiting list')))} (2 codings)"
     )
     assert analysis.find_excerpts(interview) == []
-    assert (count(db_path, "excerpts"), count(db_path, "codings")) == (0, 0)
+    assert (count(interview, "excerpts"), count(interview, "codings")) == (0, 0)
     assert codebook.list_codes(interview)[0].excerpts == 0  # the code itself stays
 
 
 def test_removing_one_of_several_codes_keeps_the_excerpt(interview: Project) -> None:
     apply(interview, "waiting list", "Waiting")
     apply(interview, "waiting list", "Access > Delay")
-    coding.remove_coding(interview, "int01", *span("waiting list"), "Delay", coder="ann")
+    coding.remove_coding(
+        interview, "int01", *span("waiting list"), "Delay", coder=who(interview, "ann")
+    )
     (left,) = analysis.find_excerpts(interview)
     assert left.codes == ["Waiting"] and left.text == "waiting list"
-    coding.remove_coding(interview, "int01", *span("waiting list"), "Waiting", coder="ann")
+    coding.remove_coding(
+        interview, "int01", *span("waiting list"), "Waiting", coder=who(interview, "ann")
+    )
     assert analysis.find_excerpts(interview) == []
 
 
-def test_several_codes_without_naming_one_is_an_error(interview: Project, db_path: Path) -> None:
+def test_several_codes_without_naming_one_is_an_error(interview: Project, db: Path | str) -> None:
     apply(interview, "waiting list", "Waiting")
     apply(interview, "waiting list", "Access > Delay")
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(InputError, match="has several codes") as caught:
-        coding.remove_coding(interview, "int01", *span("waiting list"), coder="ann")
+        coding.remove_coding(interview, "int01", *span("waiting list"), coder=who(interview, "ann"))
     assert "'Waiting'" in str(caught.value) and "'Access > Delay'" in str(caught.value)
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 @pytest.mark.parametrize(
@@ -208,54 +216,68 @@ def test_several_codes_without_naming_one_is_an_error(interview: Project, db_pat
     ],
 )
 def test_removing_what_is_not_there_is_an_error(
-    interview: Project, db_path: Path, where: str, code: str | None, message: str
+    interview: Project, db: Path | str, where: str, code: str | None, message: str
 ) -> None:
     apply(interview, "waiting list", "Waiting")
     apply(interview, "dismissed", "Stigma")
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(CenThemesError, match=message):
-        coding.remove_coding(interview, "int01", *span(where), code, coder="ann")
-    assert dump_database(db_path) == before
+        coding.remove_coding(interview, "int01", *span(where), code, coder=who(interview, "ann"))
+    assert dump_database(db) == before
 
 
+@several_coders
 def test_remove_by_one_coder_keeps_the_others(interview: Project) -> None:
-    apply(interview, "waiting list", "Waiting", coder="ann")
-    apply(interview, "waiting list", "Waiting", coder="bob")
-    coding.remove_coding(interview, "int01", *span("waiting list"), coder="ann", by="bob")
+    apply(interview, "waiting list", "Waiting", coder=who(interview, "ann"))
+    apply(interview, "waiting list", "Waiting", coder=who(interview, "bob"))
+    coding.remove_coding(
+        interview, "int01", *span("waiting list"), coder=who(interview, "ann"), by="bob"
+    )
     (left,) = analysis.find_excerpts(interview)
     assert left.coders == ["ann"] and left.codes == ["Waiting"]
     with pytest.raises(NotFoundError, match="no coder named 'zed'"):
-        coding.remove_coding(interview, "int01", *span("waiting list"), coder="ann", by="zed")
+        coding.remove_coding(
+            interview, "int01", *span("waiting list"), coder=who(interview, "ann"), by="zed"
+        )
 
 
-def test_excerpt_memo_from_apply_and_from_set_memo(interview: Project, db_path: Path) -> None:
+def test_excerpt_memo_from_apply_and_from_set_memo(interview: Project, db: Path | str) -> None:
     first = apply(interview, "waiting list", "Waiting", memo="long wait, angry")
     assert first.excerpt.memo == "long wait, angry"
     assert apply(interview, "waiting list", "Delay").excerpt.memo == "long wait, angry"
     assert apply(interview, "waiting list", "Delay", memo="replaced").excerpt.memo == "replaced"
-    summary = coding.set_memo(interview, "int01", *span("waiting list"), "Café “note”", coder="ann")
+    summary = coding.set_memo(
+        interview, "int01", *span("waiting list"), "Café “note”", coder=who(interview, "ann")
+    )
     assert summary.startswith("memo on int01")
     assert analysis.find_excerpts(interview)[0].memo == "Café “note”"
-    before = dump_database(db_path)
-    coding.set_memo(interview, "int01", *span("waiting list"), "Café “note”", coder="ann")
-    assert dump_database(db_path) == before  # the same memo again changes nothing
-    assert "cleared" in coding.set_memo(interview, "int01", *span("waiting list"), "", coder="ann")
+    before = dump_database(db)
+    coding.set_memo(
+        interview, "int01", *span("waiting list"), "Café “note”", coder=who(interview, "ann")
+    )
+    assert dump_database(db) == before  # the same memo again changes nothing
+    assert "cleared" in coding.set_memo(
+        interview, "int01", *span("waiting list"), "", coder=who(interview, "ann")
+    )
     assert analysis.find_excerpts(interview)[0].memo == ""
 
 
 def test_memo_on_a_span_that_is_not_an_excerpt_is_an_error(
-    interview: Project, db_path: Path
+    interview: Project, db: Path | str
 ) -> None:
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(NotFoundError, match="no excerpt at"):
-        coding.set_memo(interview, "int01", *span("waiting list"), "text", coder="ann")
+        coding.set_memo(
+            interview, "int01", *span("waiting list"), "text", coder=who(interview, "ann")
+        )
     with pytest.raises(InputError, match="past the end"):
-        coding.set_memo(interview, "int01", 0, 10_000, "text", coder="ann")
-    assert dump_database(db_path) == before
+        coding.set_memo(interview, "int01", 0, 10_000, "text", coder=who(interview, "ann"))
+    assert dump_database(db) == before
 
 
-def test_coder_name_cannot_be_empty(interview: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
+@coder_by_name
+def test_coder_name_cannot_be_empty(interview: Project, db: Path | str) -> None:
+    before = dump_database(db)
     with pytest.raises(InputError, match="coder name cannot be empty"):
         apply(interview, "waiting list", "Waiting", coder="  ")
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before

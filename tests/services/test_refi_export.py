@@ -29,7 +29,7 @@ from cen_themes.services import (
 )
 from cen_themes.services.refi_import import import_refi
 
-from ..conftest import CodedProject, pg_only, refi_sample
+from ..conftest import CodedProject, pg_only, refi_sample, who
 
 XSD = Path(__file__).parents[1] / "schemas"  # REFI-QDA's own, MIT: see its README
 
@@ -112,7 +112,7 @@ def round_trip(project: Project, folder: Path) -> Project:
     exports.export_qdpx(project, out)
     assert_valid_project(out)
     again = open_project(folder / "again.db")
-    result = import_refi(again, out, coder="importer")
+    result = import_refi(again, out, coder=who(again, "importer"))
     assert not result.skipped, result.skipped
     return again
 
@@ -136,21 +136,40 @@ def make_project(coded_project: CodedProject, tmp_path: Path) -> Project:
         ],
         attributes={"su01": {"group": "service user", "site": "Leeds; York"}},
     )
-    codebook.describe_code(project, "Waiting", "Time before\nhelp — ø", coder="ann")
-    codebook.colour_code(project, "Relationships", "#123abc", coder="ann")
-    codebook.create_code(project, "Unused > Child", coder="ann", description="never applied")
-    themes.add_theme(project, "Access", coder="ann", description="Getting in the door")
-    themes.add_theme(project, "Waiting lists", coder="ann", parent="Access")
-    themes.add_theme(project, "Empty", coder="ann")
-    themes.assign_codes(project, "Access", ["Relationships"], coder="ann")
-    themes.assign_codes(
-        project, "Access > Waiting lists", ["Waiting", "Waiting > Too long"], coder="bob"
+    codebook.describe_code(project, "Waiting", "Time before\nhelp — ø", coder=who(project, "ann"))
+    codebook.colour_code(project, "Relationships", "#123abc", coder=who(project, "ann"))
+    codebook.create_code(
+        project, "Unused > Child", coder=who(project, "ann"), description="never applied"
     )
-    memos.add_memo(project, "project", None, "Whole project: 🧠 & <notes>", coder="ann")
-    memos.add_memo(project, "source", "su02", "Recorded by phone", coder="bob")
-    memos.add_memo(project, "code", "Care planning > Co-produced", "Tight\ndefinition", coder="bob")
-    memos.add_memo(project, "theme", "Access > Waiting lists", "Merge with Access?", coder="ann")
-    memos.add_memo(project, "theme", "Access > Waiting lists", "Second thought", coder="bob")
+    themes.add_theme(
+        project, "Access", coder=who(project, "ann"), description="Getting in the door"
+    )
+    themes.add_theme(project, "Waiting lists", coder=who(project, "ann"), parent="Access")
+    themes.add_theme(project, "Empty", coder=who(project, "ann"))
+    themes.assign_codes(project, "Access", ["Relationships"], coder=who(project, "ann"))
+    themes.assign_codes(
+        project,
+        "Access > Waiting lists",
+        ["Waiting", "Waiting > Too long"],
+        coder=who(project, "bob"),
+    )
+    memos.add_memo(
+        project, "project", None, "Whole project: 🧠 & <notes>", coder=who(project, "ann")
+    )
+    memos.add_memo(project, "source", "su02", "Recorded by phone", coder=who(project, "bob"))
+    memos.add_memo(
+        project,
+        "code",
+        "Care planning > Co-produced",
+        "Tight\ndefinition",
+        coder=who(project, "bob"),
+    )
+    memos.add_memo(
+        project, "theme", "Access > Waiting lists", "Merge with Access?", coder=who(project, "ann")
+    )
+    memos.add_memo(
+        project, "theme", "Access > Waiting lists", "Second thought", coder=who(project, "bob")
+    )
     return project
 
 
@@ -180,7 +199,7 @@ def test_the_same_project_exports_to_the_same_bytes(
     exports.export_codebook(project, tmp_path / "b.qdc")
     assert (tmp_path / "a.qdc").read_bytes() == (tmp_path / "b.qdc").read_bytes()
     # a change shows, and only there
-    codebook.rename_code(project, "Unused", "Spare", coder="ann")
+    codebook.rename_code(project, "Unused", "Spare", coder=who(project, "ann"))
     exports.export_qdpx(project, tmp_path / "c.qdpx")
     a = assert_valid_project(tmp_path / "a.qdpx").decode()
     c = assert_valid_project(tmp_path / "c.qdpx").decode()
@@ -198,8 +217,8 @@ def test_the_export_names_its_texts_by_guid_and_its_users_by_coder(
         stored = {archive.read(n).decode("utf-8") for n in texts}
         qde = archive.read("project.qde").decode("utf-8")
     assert stored == {sources.get_source(project, s).text for s in ("su01", "su02")}
-    for user in ("ann", "bob"):
-        assert f'name="{user}"' in qde
+    for user in ("ann", "bob"):  # on PostgreSQL both are the login
+        assert f'name="{who(project, user)}"' in qde
     assert 'origin="cen-themes' in qde
     assert "<Sets>" in qde and 'name="Access &gt; Waiting lists"' in qde
 
@@ -212,7 +231,7 @@ def test_a_codebook_validates_and_brings_codes_and_themes(
     assert "7 codes" in message and "3 themes" in message
     assert_valid_codebook(tmp_path / "book.qdc")
     fresh = open_project(tmp_path / "fresh.db")
-    import_refi(fresh, tmp_path / "book.qdc", coder="me")
+    import_refi(fresh, tmp_path / "book.qdc", coder=who(fresh, "me"))
     assert state(fresh)["codes"] == state(project)["codes"]
     got = {t.path: sorted(t.codes) for t in themes.list_themes(fresh)}
     assert got["Access > Waiting lists"] == ["Waiting", "Waiting > Too long"]
@@ -232,12 +251,16 @@ def test_characters_xml_cannot_carry_become_replacement_characters(
     coded_project: CodedProject, tmp_path: Path
 ) -> None:
     project = coded_project("Q: Hi?\nA: Hello there.\n", [("int01", "Hello", "Greeting")])
-    memos.add_memo(project, "project", None, "a\x0bb\x00c", coder="ann")
+    # PostgreSQL's text cannot hold NUL at all (a memo with one is refused there)
+    text, carried = (
+        ("a\x0bb\x00c", "a\ufffdb\ufffdc") if project.is_sqlite else ("a\x0bbc", "a\ufffdbc")
+    )
+    memos.add_memo(project, "project", None, text, coder=who(project, "ann"))
     exports.export_qdpx(project, tmp_path / "p.qdpx")
     assert_valid_project(tmp_path / "p.qdpx")
     again = open_project(tmp_path / "again.db")
-    import_refi(again, tmp_path / "p.qdpx", coder="me")
-    assert [m.text for m in memos.list_memos(again, "project")] == ["a\ufffdb\ufffdc"]
+    import_refi(again, tmp_path / "p.qdpx", coder=who(again, "me"))
+    assert [m.text for m in memos.list_memos(again, "project")] == [carried]
 
 
 def test_an_export_that_fails_leaves_the_earlier_file(
@@ -272,7 +295,7 @@ def test_an_export_that_fails_leaves_the_earlier_file(
 def test_every_real_sample_goes_out_valid_and_comes_back_the_same(
     name: str, project: Project, tmp_path: Path
 ) -> None:
-    import_refi(project, refi_sample(name), coder="me")
+    import_refi(project, refi_sample(name), coder=who(project, "me"))
     again = round_trip(project, tmp_path)
     assert state(again) == state(project)
     if codebook.list_codes(project, usage=False):
@@ -355,7 +378,11 @@ def test_any_generated_project_round_trips(generated) -> None:
                 path = folder / f"{name}.txt"
                 path.write_bytes(text.encode("utf-8"))
                 report = sources.import_files(
-                    project, [path], coder="ann", name=name, attributes=attrs if n == 0 else None
+                    project,
+                    [path],
+                    coder=who(project, "ann"),
+                    name=name,
+                    attributes=attrs if n == 0 else None,
                 )
                 assert not report.failed
             stored = [sources.get_source(project, name).text for name, _ in texts]
@@ -369,15 +396,15 @@ def test_any_generated_project_round_trips(generated) -> None:
                 applied.append((texts[index][0], start, end))
             for path, colour in zip(codes, colours, strict=True):
                 if any(c.path == path for c in codebook.list_codes(project, usage=False)):
-                    codebook.colour_code(project, path, colour, coder="ann")
+                    codebook.colour_code(project, path, colour, coder=who(project, "ann"))
                 else:
-                    codebook.create_code(project, path, coder="ann", colour=colour)
+                    codebook.create_code(project, path, coder=who(project, "ann"), colour=colour)
             for theme in theme_names:
                 if themes_lookup(project, theme) is None:
-                    themes.add_theme(project, theme, coder="ann")
-                themes.assign_codes(project, theme, codes[:2], coder="bob")
+                    themes.add_theme(project, theme, coder=who(project, "ann"))
+                themes.assign_codes(project, theme, codes[:2], coder=who(project, "bob"))
             for (source, start, end), memo in zip(applied, excerpt_memos, strict=False):
-                coding.set_memo(project, source, start, end, memo, coder="bob")
+                coding.set_memo(project, source, start, end, memo, coder=who(project, "bob"))
             for on, text in memo_on:
                 target = {
                     "project": None,
@@ -387,7 +414,7 @@ def test_any_generated_project_round_trips(generated) -> None:
                 }[on]
                 if on == "theme" and target is None:
                     continue
-                memos.add_memo(project, on, target, text, coder="Çelik")  # type: ignore[arg-type]
+                memos.add_memo(project, on, target, text, coder=who(project, "Çelik"))  # type: ignore[arg-type]
             again = round_trip(project, folder)
             assert state(again) == state(project)
             again.close()
@@ -409,7 +436,7 @@ def test_the_import_keeps_the_times_of_notes(project: Project, tmp_path: Path) -
         "</PlainTextContent></Note></Notes></Project>",
         encoding="utf-8",
     )
-    import_refi(project, source, coder="me")
+    import_refi(project, source, coder=who(project, "me"))
     [memo] = memos.list_memos(project, "project")
     assert memo.time == datetime(2019, 5, 1, 10, tzinfo=UTC)
     assert analysis.find_excerpts(project) == []
@@ -423,7 +450,7 @@ def test_a_postgresql_project_exports_the_same_as_it_imports(
     make_project(coded_project, tmp_path)  # on SQLite, then through REFI-QDA to the server
     sqlite_project = open_project(tmp_path / "project.db")
     exports.export_qdpx(sqlite_project, tmp_path / "first.qdpx")
-    import_refi(pg_project, tmp_path / "first.qdpx", coder="importer")
+    import_refi(pg_project, tmp_path / "first.qdpx", coder=who(pg_project, "importer"))
     assert state(pg_project) == state(sqlite_project)
     exports.export_qdpx(pg_project, tmp_path / "a.qdpx")
     exports.export_qdpx(pg_project, tmp_path / "b.qdpx")
@@ -438,9 +465,9 @@ def test_the_summary_counts_excerpt_memos_and_only_new_themes(
     project = make_project(coded_project, tmp_path)
     exports.export_qdpx(project, tmp_path / "p.qdpx")
     fresh = open_project(tmp_path / "fresh.db")
-    first = import_refi(fresh, tmp_path / "p.qdpx", coder="me")
+    first = import_refi(fresh, tmp_path / "p.qdpx", coder=who(fresh, "me"))
     # 5 memos of their own and 2 excerpt memos; 3 themes (Access, its subtheme, Empty)
     assert first.memos_added == 7
     assert first.themes == ["Access", "Access > Waiting lists", "Empty"]
-    again = import_refi(fresh, tmp_path / "p.qdpx", coder="me")
+    again = import_refi(fresh, tmp_path / "p.qdpx", coder=who(fresh, "me"))
     assert (again.memos_added, again.themes, again.codings_added) == (0, [], 0)

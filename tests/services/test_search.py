@@ -11,7 +11,7 @@ from cen_themes.errors import InputError, NotFoundError
 from cen_themes.results import SearchHit
 from cen_themes.services import analysis, coding, history, themes
 from cen_themes.services.search import search
-from tests.conftest import CodedProject, dump_database
+from tests.conftest import CodedProject, dump_database, who
 
 # Emoji (one code point, two UTF-16 units; four UTF-8 bytes) and accented letters,
 # one of them decomposed (e + combining acute: two code points), before the hits.
@@ -162,62 +162,68 @@ def coded(project: Project) -> list[tuple[str, int, int, list[str], list[str]]]:
     return [(e.source, e.start, e.end, e.codes, e.coders) for e in analysis.find_excerpts(project)]
 
 
-def test_code_all_hits_is_one_event_and_one_undo(corpus: Project, db_path: Path) -> None:
+def test_code_all_hits_is_one_event_and_one_undo(corpus: Project, db: Path | str) -> None:
     hits = search(corpus, "worry", lemma=True)
-    before = dump_database(db_path)
+    before = dump_database(db)
     n_events = len(history.log(corpus))
     result = coding.apply_code_spans(
-        corpus, [(h.source, h.start, h.end) for h in hits], "Worry", coder="ana"
+        corpus, [(h.source, h.start, h.end) for h in hits], "Worry", coder=who(corpus, "ana")
     )
     assert (result.added, result.already, result.created_codes) == (4, 0, ["Worry"])
     assert result.summary == "coded 4 spans in 2 sources with Worry"
     assert sorted(coded(corpus)) == sorted(
-        (h.source, h.start, h.end, ["Worry"], ["ana"]) for h in hits
+        (h.source, h.start, h.end, ["Worry"], [who(corpus, "ana")]) for h in hits
     )
     log = history.log(corpus)
     assert len(log) == n_events + 1
     assert (log[-1].kind, log[-1].summary) == ("coding.apply", result.summary)
-    history.undo(corpus, coder="ana")
+    history.undo(corpus, coder=who(corpus, "ana"))
     assert coded(corpus) == []
-    assert [row for row in dump_database(db_path) if row[0] != "events"] == [
+    assert [row for row in dump_database(db) if row[0] != "events"] == [
         row for row in before if row[0] != "events"
     ]
 
 
 def test_code_spans_adds_to_existing_excerpts_and_skips_codings_there(corpus: Project) -> None:
     first, second = search(corpus, "waiting")[:2]
-    coding.apply_code(corpus, first.source, first.start, first.end, "Access", coder="ana")
-    coding.apply_code(corpus, second.source, second.start, second.end, "Waits", coder="ana")
+    coding.apply_code(
+        corpus, first.source, first.start, first.end, "Access", coder=who(corpus, "ana")
+    )
+    coding.apply_code(
+        corpus, second.source, second.start, second.end, "Waits", coder=who(corpus, "ana")
+    )
     spans = [(h.source, h.start, h.end) for h in (first, second)]
-    result = coding.apply_code_spans(corpus, [*spans, spans[1]], "Access", coder="ana")
+    result = coding.apply_code_spans(corpus, [*spans, spans[1]], "Access", coder=who(corpus, "ana"))
     assert (result.added, result.already) == (1, 1)
     assert "(1 already coded)" in result.summary
     assert sorted(coded(corpus)) == sorted(
         [
-            (first.source, first.start, first.end, ["Access"], ["ana"]),
-            (second.source, second.start, second.end, ["Access", "Waits"], ["ana"]),
+            (first.source, first.start, first.end, ["Access"], [who(corpus, "ana")]),
+            (second.source, second.start, second.end, ["Access", "Waits"], [who(corpus, "ana")]),
         ]
     )
-    again = coding.apply_code_spans(corpus, spans, "Access", coder="ana")
+    again = coding.apply_code_spans(corpus, spans, "Access", coder=who(corpus, "ana"))
     assert (again.added, again.already) == (0, 2)
-    history.undo(corpus, coder="ana")  # the last real change: the first batch
+    history.undo(corpus, coder=who(corpus, "ana"))  # the last real change: the first batch
     assert sorted(coded(corpus)) == sorted(
         [
-            (first.source, first.start, first.end, ["Access"], ["ana"]),
-            (second.source, second.start, second.end, ["Waits"], ["ana"]),
+            (first.source, first.start, first.end, ["Access"], [who(corpus, "ana")]),
+            (second.source, second.start, second.end, ["Waits"], [who(corpus, "ana")]),
         ]
     )
 
 
 def test_code_spans_keeps_theme_counts(corpus: Project) -> None:
-    themes.add_theme(corpus, "Distress", coder="ana")
-    coding.apply_code(corpus, "b_first", 0, 5, "Worry", coder="ana")
-    themes.assign_codes(corpus, "Distress", ["Worry"], coder="ana")
+    themes.add_theme(corpus, "Distress", coder=who(corpus, "ana"))
+    coding.apply_code(corpus, "b_first", 0, 5, "Worry", coder=who(corpus, "ana"))
+    themes.assign_codes(corpus, "Distress", ["Worry"], coder=who(corpus, "ana"))
     hits = search(corpus, "worry", lemma=True)
-    coding.apply_code_spans(corpus, [(h.source, h.start, h.end) for h in hits], "Worry", coder="b")
+    coding.apply_code_spans(
+        corpus, [(h.source, h.start, h.end) for h in hits], "Worry", coder=who(corpus, "b")
+    )
     (theme,) = themes.list_themes(corpus)
     assert (theme.excerpts, theme.sources) == (5, 2)
-    history.undo(corpus, coder="ana")
+    history.undo(corpus, coder=who(corpus, "ana"))
     (theme,) = themes.list_themes(corpus)
     assert (theme.excerpts, theme.sources) == (1, 1)
 
@@ -232,12 +238,12 @@ def test_code_spans_keeps_theme_counts(corpus: Project) -> None:
     ],
 )
 def test_code_spans_checks_every_span_first(
-    corpus: Project, db_path: Path, spans: list, error: type, message: str
+    corpus: Project, db: Path | str, spans: list, error: type, message: str
 ) -> None:
-    before = dump_database(db_path)
+    before = dump_database(db)
     with pytest.raises(error, match=message):
-        coding.apply_code_spans(corpus, spans, "Worry", coder="ana")
-    assert dump_database(db_path) == before
+        coding.apply_code_spans(corpus, spans, "Worry", coder=who(corpus, "ana"))
+    assert dump_database(db) == before
 
 
 def test_a_regex_that_backtracks_forever_is_stopped(

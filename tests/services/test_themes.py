@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from cen_themes.errors import InputError, NotFoundError
 from cen_themes.services import analysis, codebook, coding, history, themes
 from cen_themes.services.coding_import import import_codings
 
-from ..conftest import Cli, CodedProject, dump_database
+from ..conftest import Cli, CodedProject, dump_database, raw_sql, who
 
 TEXTS = {
     "int01": "Q: How was it?\nA: The waiting list was long. I felt dismissed. Nobody listened.\n",
@@ -27,7 +26,7 @@ def span(source: str, phrase: str) -> tuple[int, int]:
 
 
 def code(project: Project, source: str, phrase: str, path: str, coder: str = "ann") -> None:
-    coding.apply_code(project, source, *span(source, phrase), path, coder=coder)
+    coding.apply_code(project, source, *span(source, phrase), path, coder=who(project, coder))
 
 
 @pytest.fixture
@@ -51,12 +50,11 @@ def counts(project: Project) -> dict[str, tuple[list[str], int, int]]:
     return {t.path: (t.codes, t.excerpts, t.sources) for t in themes.list_themes(project)}
 
 
-def recomputed(db_path: Path) -> dict[str, tuple[int, int]]:
+def recomputed(project: Project) -> dict[str, tuple[int, int]]:
     """Each theme's distinct excerpts and sources, from the plain tables."""
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT id, parent_id, name FROM themes").fetchall()
-        own = conn.execute("SELECT theme_id, code_id FROM theme_codes").fetchall()
-        codings = conn.execute("SELECT code_id, excerpt_id, source_id FROM codings").fetchall()
+    rows = raw_sql(project, "SELECT id, parent_id, name FROM themes")
+    own = raw_sql(project, "SELECT theme_id, code_id FROM theme_codes")
+    codings = raw_sql(project, "SELECT code_id, excerpt_id, source_id FROM codings")
     parent = {i: p for i, p, _n in rows}
     name = {i: n for i, _p, n in rows}
 
@@ -77,20 +75,23 @@ def recomputed(db_path: Path) -> dict[str, tuple[int, int]]:
     return result
 
 
-def check_rollup(project: Project, db_path: Path) -> None:
-    assert {p: (e, s) for p, (_c, e, s) in counts(project).items()} == recomputed(db_path)
-    for path, (excerpts, _sources) in recomputed(db_path).items():
+def check_rollup(project: Project) -> None:
+    assert {p: (e, s) for p, (_c, e, s) in counts(project).items()} == recomputed(project)
+    for path, (excerpts, _sources) in recomputed(project).items():
         assert len(analysis.find_excerpts(project, theme=path)) == excerpts
 
 
 def test_add_theme_and_subtheme(coded: Project) -> None:
-    assert themes.add_theme(coded, "Barriers", coder="ann", description=" d ").summary == (
-        "added theme Barriers"
+    assert themes.add_theme(
+        coded, "Barriers", coder=who(coded, "ann"), description=" d "
+    ).summary == ("added theme Barriers")
+    assert themes.add_theme(
+        coded, "Being dismissed", parent="Barriers", coder=who(coded, "ann")
+    ).path == ("Barriers > Being dismissed")
+    assert (
+        themes.add_theme(coded, "Identity > Labels", coder=who(coded, "ann")).path
+        == "Identity > Labels"
     )
-    assert themes.add_theme(coded, "Being dismissed", parent="Barriers", coder="ann").path == (
-        "Barriers > Being dismissed"
-    )
-    assert themes.add_theme(coded, "Identity > Labels", coder="ann").path == "Identity > Labels"
     listed = themes.list_themes(coded)
     assert [(t.path, t.depth, t.description) for t in listed] == [
         ("Barriers", 0, "d"),
@@ -111,51 +112,53 @@ def test_add_theme_and_subtheme(coded: Project) -> None:
         ("  ", None, "cannot be empty"),
     ],
 )
-def test_bad_theme_names_are_refused(coded, db_path: Path, name, parent, message) -> None:
-    themes.add_theme(coded, "Barriers > Sub", coder="ann")
-    before = dump_database(db_path)
+def test_bad_theme_names_are_refused(coded, db: Path | str, name, parent, message) -> None:
+    themes.add_theme(coded, "Barriers > Sub", coder=who(coded, "ann"))
+    before = dump_database(db)
     with pytest.raises((InputError, NotFoundError), match=message):
-        themes.add_theme(coded, name, parent=parent, coder="ann")
-    assert dump_database(db_path) == before
+        themes.add_theme(coded, name, parent=parent, coder=who(coded, "ann"))
+    assert dump_database(db) == before
 
 
-def test_assign_and_unassign(coded: Project, db_path: Path) -> None:
-    themes.add_theme(coded, "Barriers", coder="ann")
-    change = themes.assign_codes(coded, "Barriers", ["Waiting", "Dismissed"], coder="ann")
+def test_assign_and_unassign(coded: Project, db: Path | str) -> None:
+    themes.add_theme(coded, "Barriers", coder=who(coded, "ann"))
+    change = themes.assign_codes(
+        coded, "Barriers", ["Waiting", "Dismissed"], coder=who(coded, "ann")
+    )
     assert change.summary == "assigned Access > Waiting, Dismissed to theme Barriers"
     assert counts(coded)["Barriers"] == (["Access > Waiting", "Dismissed"], 3, 2)
-    before = dump_database(db_path)
+    before = dump_database(db)
     assert (
         "assigned already"
-        in themes.assign_codes(coded, "Barriers", ["Dismissed"], coder="ann").summary
+        in themes.assign_codes(coded, "Barriers", ["Dismissed"], coder=who(coded, "ann")).summary
     )
-    assert dump_database(db_path) == before
-    themes.unassign_codes(coded, "Barriers", ["Access > Waiting"], coder="ann")
+    assert dump_database(db) == before
+    themes.unassign_codes(coded, "Barriers", ["Access > Waiting"], coder=who(coded, "ann"))
     assert counts(coded)["Barriers"] == (["Dismissed"], 2, 2)
     with pytest.raises(InputError, match="theme 'Barriers' has no code Label"):
-        themes.unassign_codes(coded, "Barriers", ["Label"], coder="ann")
+        themes.unassign_codes(coded, "Barriers", ["Label"], coder=who(coded, "ann"))
     with pytest.raises(NotFoundError, match="no code named 'Nowhere'"):
-        themes.assign_codes(coded, "Barriers", ["Nowhere"], coder="ann")
-    check_rollup(coded, db_path)
+        themes.assign_codes(coded, "Barriers", ["Nowhere"], coder=who(coded, "ann"))
+    check_rollup(coded)
 
 
-def test_a_code_in_several_themes(coded: Project, db_path: Path) -> None:
+def test_a_code_in_several_themes(coded: Project) -> None:
     for theme in ("Barriers", "Voice"):
-        themes.add_theme(coded, theme, coder="ann")
-        themes.assign_codes(coded, theme, ["Dismissed"], coder="ann")
-    themes.assign_codes(coded, "Voice", ["Unheard"], coder="ann")
+        themes.add_theme(coded, theme, coder=who(coded, "ann"))
+        themes.assign_codes(coded, theme, ["Dismissed"], coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Voice", ["Unheard"], coder=who(coded, "ann"))
     assert counts(coded) == {
         "Barriers": (["Dismissed"], 2, 2),
         "Voice": (["Dismissed", "Unheard"], 3, 2),  # 'I felt dismissed.' counted once
     }
-    check_rollup(coded, db_path)
+    check_rollup(coded)
 
 
-def test_theme_brings_the_union_of_its_codes_and_subthemes(coded: Project, db_path) -> None:
-    themes.add_theme(coded, "Barriers", coder="ann")
-    themes.add_theme(coded, "Unheard voices", parent="Barriers", coder="ann")
-    themes.assign_codes(coded, "Barriers", ["Dismissed", "Access"], coder="ann")
-    themes.assign_codes(coded, "Unheard voices", ["Unheard"], coder="ann")
+def test_theme_brings_the_union_of_its_codes_and_subthemes(coded: Project) -> None:
+    themes.add_theme(coded, "Barriers", coder=who(coded, "ann"))
+    themes.add_theme(coded, "Unheard voices", parent="Barriers", coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Barriers", ["Dismissed", "Access"], coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Unheard voices", ["Unheard"], coder=who(coded, "ann"))
     assert counts(coded) == {
         # Access's child Waiting is not brought: child codes are assigned explicitly
         "Barriers": (["Access", "Dismissed"], 3, 2),
@@ -165,23 +168,25 @@ def test_theme_brings_the_union_of_its_codes_and_subthemes(coded: Project, db_pa
     assert texts == ["I felt dismissed.", "Nobody listened.", "I felt judged at A&E."]
     code(coded, "int01", "Nobody listened.", "Dismissed")  # a second code of the same theme
     assert counts(coded)["Barriers"][1:] == (3, 2)
-    coding.remove_coding(coded, "int01", *span("int01", "Nobody listened."), "Unheard", coder="a")
+    coding.remove_coding(
+        coded, "int01", *span("int01", "Nobody listened."), "Unheard", coder=who(coded, "a")
+    )
     assert counts(coded)["Barriers"][1:] == (3, 2)
     assert counts(coded)["Barriers > Unheard voices"][1:] == (1, 1)
-    check_rollup(coded, db_path)
+    check_rollup(coded)
 
 
-def test_rename_move_and_delete_themes(coded: Project, db_path: Path) -> None:
-    themes.add_theme(coded, "Barriers > Unheard", coder="ann")
-    themes.add_theme(coded, "Voice", coder="ann")
-    themes.assign_codes(coded, "Unheard", ["Unheard"], coder="ann")
-    themes.assign_codes(coded, "Barriers", ["Label"], coder="ann")
-    assert themes.rename_theme(coded, "Unheard", "Not listened to", coder="ann").path == (
-        "Barriers > Not listened to"
-    )
+def test_rename_move_and_delete_themes(coded: Project, db: Path | str) -> None:
+    themes.add_theme(coded, "Barriers > Unheard", coder=who(coded, "ann"))
+    themes.add_theme(coded, "Voice", coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Unheard", ["Unheard"], coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Barriers", ["Label"], coder=who(coded, "ann"))
+    assert themes.rename_theme(
+        coded, "Unheard", "Not listened to", coder=who(coded, "ann")
+    ).path == ("Barriers > Not listened to")
     with pytest.raises(InputError, match="already exists beside"):
-        themes.rename_theme(coded, "Barriers", "voice", coder="ann")
-    themes.move_theme(coded, "Not listened to", "Voice", coder="ann")
+        themes.rename_theme(coded, "Barriers", "voice", coder=who(coded, "ann"))
+    themes.move_theme(coded, "Not listened to", "Voice", coder=who(coded, "ann"))
     assert counts(coded) == {
         "Barriers": (["Label"], 1, 1),
         "Voice": ([], 2, 1),
@@ -189,20 +194,23 @@ def test_rename_move_and_delete_themes(coded: Project, db_path: Path) -> None:
     }
     for target in ("Voice", "Not listened to"):
         with pytest.raises(InputError, match="cannot go inside itself"):
-            themes.move_theme(coded, "Voice", target, coder="ann")
-    themes.move_theme(coded, "Not listened to", None, coder="ann")
+            themes.move_theme(coded, "Voice", target, coder=who(coded, "ann"))
+    themes.move_theme(coded, "Not listened to", None, coder=who(coded, "ann"))
     assert list(counts(coded)) == ["Barriers", "Voice", "Not listened to"]
-    themes.move_theme(coded, "Not listened to", "Voice", coder="ann")
-    check_rollup(coded, db_path)
-    before = dump_database(db_path)
+    themes.move_theme(coded, "Not listened to", "Voice", coder=who(coded, "ann"))
+    check_rollup(coded)
+    before = dump_database(db)
     with pytest.raises(InputError, match=r"has 1 subtheme.*--force"):
-        themes.delete_theme(coded, "Voice", coder="ann")
-    assert dump_database(db_path) == before
+        themes.delete_theme(coded, "Voice", coder=who(coded, "ann"))
+    assert dump_database(db) == before
     codes_before = codebook.list_codes(coded)
-    assert themes.delete_theme(coded, "Voice", coder="ann", force=True).summary == (
+    assert themes.delete_theme(coded, "Voice", coder=who(coded, "ann"), force=True).summary == (
         "deleted theme Voice and 1 subtheme"
     )
-    assert themes.delete_theme(coded, "Barriers", coder="ann").summary == "deleted theme Barriers"
+    assert (
+        themes.delete_theme(coded, "Barriers", coder=who(coded, "ann")).summary
+        == "deleted theme Barriers"
+    )
     assert themes.list_themes(coded) == []
     assert [(c.path, c.excerpts) for c in codebook.list_codes(coded)] == [
         (c.path, c.excerpts) for c in codes_before
@@ -210,39 +218,45 @@ def test_rename_move_and_delete_themes(coded: Project, db_path: Path) -> None:
     assert all(c.themes == [] for c in codebook.list_codes(coded))
 
 
-def test_counts_stay_right_through_every_kind_of_change(coded, db_path, tmp_path) -> None:
-    themes.add_theme(coded, "Barriers > Unheard", coder="ann")
-    themes.add_theme(coded, "Identity", coder="ann")
-    themes.assign_codes(coded, "Barriers", ["Dismissed", "Waiting"], coder="ann")
-    themes.assign_codes(coded, "Unheard", ["Unheard", "Dismissed"], coder="ann")
-    themes.assign_codes(coded, "Identity", ["Label", "Dismissed"], coder="ann")
+def test_counts_stay_right_through_every_kind_of_change(coded, tmp_path) -> None:
+    themes.add_theme(coded, "Barriers > Unheard", coder=who(coded, "ann"))
+    themes.add_theme(coded, "Identity", coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Barriers", ["Dismissed", "Waiting"], coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Unheard", ["Unheard", "Dismissed"], coder=who(coded, "ann"))
+    themes.assign_codes(coded, "Identity", ["Label", "Dismissed"], coder=who(coded, "ann"))
     csv_file = tmp_path / "more.csv"
     label = span("int02", "The label stuck.")
     csv_file.write_text(f"int02,{label[0]},{label[1]},Unheard\nint01,0,2,Label\n", "utf-8")
     steps = [
         lambda: code(coded, "int02", "Staff were kind.", "Unheard"),
-        lambda: code(coded, "int02", "Staff were kind.", "Dismissed", coder="cat"),
+        lambda: code(coded, "int02", "Staff were kind.", "Dismissed", coder=who(coded, "cat")),
         lambda: coding.remove_coding(
-            coded, "int01", *span("int01", "I felt dismissed."), "Dismissed", coder="ann"
+            coded,
+            "int01",
+            *span("int01", "I felt dismissed."),
+            "Dismissed",
+            coder=who(coded, "ann"),
         ),
-        lambda: import_codings(coded, csv_file, coder="ann"),
-        lambda: codebook.merge_codes(coded, ["Kindness", "Label"], "Unheard", coder="ann"),
-        lambda: history.undo(coded, coder="ann"),
-        lambda: codebook.move_code(coded, "Waiting", None, coder="ann"),
-        lambda: codebook.delete_code(coded, "Dismissed", coder="ann", force=True),
-        lambda: history.undo(coded, coder="ann"),
-        lambda: themes.move_theme(coded, "Unheard", "Identity", coder="ann"),
-        lambda: themes.unassign_codes(coded, "Identity", ["Dismissed"], coder="ann"),
-        lambda: history.undo(coded, coder="ann"),
-        lambda: themes.delete_theme(coded, "Barriers", coder="ann"),
-        lambda: history.undo(coded, coder="ann"),
-        lambda: codebook.merge_codes(coded, ["Unheard"], "Dismissed", coder="ann"),
+        lambda: import_codings(coded, csv_file, coder=who(coded, "ann")),
+        lambda: codebook.merge_codes(
+            coded, ["Kindness", "Label"], "Unheard", coder=who(coded, "ann")
+        ),
+        lambda: history.undo(coded, coder=who(coded, "ann")),
+        lambda: codebook.move_code(coded, "Waiting", None, coder=who(coded, "ann")),
+        lambda: codebook.delete_code(coded, "Dismissed", coder=who(coded, "ann"), force=True),
+        lambda: history.undo(coded, coder=who(coded, "ann")),
+        lambda: themes.move_theme(coded, "Unheard", "Identity", coder=who(coded, "ann")),
+        lambda: themes.unassign_codes(coded, "Identity", ["Dismissed"], coder=who(coded, "ann")),
+        lambda: history.undo(coded, coder=who(coded, "ann")),
+        lambda: themes.delete_theme(coded, "Barriers", coder=who(coded, "ann")),
+        lambda: history.undo(coded, coder=who(coded, "ann")),
+        lambda: codebook.merge_codes(coded, ["Unheard"], "Dismissed", coder=who(coded, "ann")),
     ]
-    check_rollup(coded, db_path)
+    check_rollup(coded)
     for number, step in enumerate(steps):
         step()
         try:
-            check_rollup(coded, db_path)
+            check_rollup(coded)
         except AssertionError as exc:
             raise AssertionError(f"after step {number}: {exc}") from None
 

@@ -16,7 +16,7 @@ from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import CodedProject, dump_database, settle
+from tests.conftest import CodedProject, dump_database, settle, who
 
 SIZE = (100, 30)
 NAME = "int01"
@@ -91,7 +91,7 @@ async def answer(pilot: Pilot, text: str | None) -> None:
 
 
 async def test_tree_order_colours_and_counts(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         table = screen.query_one(DataTable)
@@ -104,7 +104,7 @@ async def test_tree_order_colours_and_counts(coded: Project) -> None:
 
 
 async def test_add_prefills_the_highlighted_path(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Access")
@@ -122,7 +122,7 @@ async def test_add_prefills_the_highlighted_path(coded: Project) -> None:
 
 
 async def test_rename_keeps_the_highlight(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Access > Waiting")
@@ -138,7 +138,7 @@ async def test_rename_keeps_the_highlight(coded: Project) -> None:
 
 
 async def test_recolour_and_bad_colour(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Care")
@@ -155,7 +155,7 @@ async def test_recolour_and_bad_colour(coded: Project) -> None:
 
 
 async def test_mark_two_and_merge(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         table = screen.query_one(DataTable)
@@ -185,21 +185,21 @@ async def test_mark_two_and_merge(coded: Project) -> None:
     )
 
 
-async def test_merge_without_marks_warns(coded: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(coded, "ana")
+async def test_merge_without_marks_warns(coded: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await pilot.press("space")  # only the highlighted code itself is marked
         await pilot.press("M")
         await pilot.pause()
         assert app.screen is screen
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_delete_unused_code(coded: Project) -> None:
-    codebook.create_code(coded, "Spare", coder="ana")
-    app = CenThemesApp(coded, "ana")
+    codebook.create_code(coded, "Spare", coder=who(coded, "ana"))
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Spare")
@@ -215,7 +215,7 @@ async def test_delete_unused_code(coded: Project) -> None:
 
 
 async def test_delete_used_code_says_so(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Access")
@@ -241,9 +241,9 @@ async def test_delete_used_code_says_so(coded: Project) -> None:
 
 
 @pytest.mark.parametrize("key", ["a", "r", "o", "d", "M"])
-async def test_escape_in_a_modal_changes_nothing(coded: Project, db_path: Path, key: str) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(coded, "ana")
+async def test_escape_in_a_modal_changes_nothing(coded: Project, db: Path | str, key: str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Care")
@@ -255,11 +255,11 @@ async def test_escape_in_a_modal_changes_nothing(coded: Project, db_path: Path, 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_enter_lists_excerpts_and_opens_the_reader(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Access > Waiting")
@@ -288,7 +288,7 @@ async def test_excerpt_list_with_failing_loader(coded: Project) -> None:
     def gone() -> list[analysis.ExcerptView]:
         return analysis.find_excerpts(coded, code="No such code")
 
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Excerpts of nothing", gone)
         await app.push_screen(listing)
@@ -311,7 +311,7 @@ def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
 async def test_title_bars_are_readable_in_dark_and_light(coded: Project, theme: str) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         app.theme = theme
         screen = await open_codebook(pilot)
@@ -326,15 +326,15 @@ async def test_title_bars_are_readable_in_dark_and_light(coded: Project, theme: 
 
 
 async def test_reload_keeps_the_highlighted_code_when_rows_above_go(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_codebook(pilot)
         await go_to(pilot, screen, "Listening")
-        codebook.delete_code(coded, "Access > Waiting", coder="bob", force=True)
+        codebook.delete_code(coded, "Access > Waiting", coder=who(coded, "bob"), force=True)
         screen.reload()  # what undo and returning to the screen do
         await pilot.pause()
         assert screen.highlighted is not None and screen.highlighted.path == "Listening"
-        codebook.delete_code(coded, "Listening", coder="bob", force=True)
+        codebook.delete_code(coded, "Listening", coder=who(coded, "bob"), force=True)
         screen.reload()  # the highlighted code itself went: same row, now Care
         await pilot.pause()
         assert screen.highlighted is not None and screen.highlighted.path == "Care"
@@ -345,7 +345,7 @@ async def test_excerpt_list_shows_an_excerpt_given_twice_once(coded: Project) ->
         found = analysis.find_excerpts(coded, code="Access > Waiting")
         return found + found[:1]
 
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Twice", twice)
         await app.push_screen(listing)
@@ -361,7 +361,7 @@ async def test_a_long_excerpt_list_shows_the_first_ones_and_says_how_many(
     from cen_themes.tui.screens import excerpt_list
 
     monkeypatch.setattr(excerpt_list, "LISTED", 1)
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen(
             "Waiting", lambda: analysis.find_excerpts(coded, code="Access > Waiting")
@@ -393,7 +393,7 @@ async def test_an_excerpt_list_reads_in_a_worker_while_the_workbench_answers(
         finally:
             returned.set()
 
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         first = await open_codebook(pilot)
         listing = ExcerptListScreen("Waiting", slow)
@@ -434,7 +434,7 @@ async def test_an_excerpt_list_shows_its_latest_read_not_a_slower_earlier_one(
             return found[:1]
         return found
 
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Waiting", loader)
         await app.push_screen(listing)

@@ -152,6 +152,7 @@ async def test_vanished_project_file_is_a_notice_and_nothing_is_lost(
     assert not (away / db_path.name).exists()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's busy timeout (PostgreSQL has row locks)")
 def test_the_workbench_waits_less_for_a_lock_than_commands(project: Project) -> None:
     def waits() -> tuple[int, int]:
         with project.write() as session:

@@ -19,7 +19,7 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
-from tests.conftest import CodedProject, settle
+from tests.conftest import CodedProject, settle, who
 
 SIZE = (100, 30)
 TEXTS = {
@@ -86,7 +86,7 @@ async def open_matrix(pilot: Pilot) -> tuple[MatrixScreen, DataTable]:
 
 
 async def test_cells_equal_the_analysis(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         _screen, table = await open_matrix(pilot)
         headers = [str(c.label) for c in table.columns.values()]
@@ -99,7 +99,7 @@ async def test_cells_equal_the_analysis(built: Project) -> None:
 
 
 async def test_r_toggles_code_rows(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_matrix(pilot)
         await pilot.press("r")
@@ -113,7 +113,7 @@ async def test_r_toggles_code_rows(built: Project) -> None:
 
 
 async def test_g_groups_by_attribute_with_subtotals(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_matrix(pilot)
         await pilot.press("g")
@@ -161,7 +161,7 @@ async def enter_cell(pilot: Pilot, table: DataTable, row: int, column: int) -> E
 
 
 async def test_enter_shows_exactly_the_cells_excerpts(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_matrix(pilot)
         listing = await enter_cell(pilot, table, 1, 2)  # Support in s2
@@ -186,7 +186,7 @@ async def test_enter_shows_exactly_the_cells_excerpts(built: Project) -> None:
 
 
 async def test_enter_on_a_subtotal(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         _screen, table = await open_matrix(pilot)
         await pilot.press("g")
@@ -209,7 +209,7 @@ async def export(pilot: Pilot, path: str, key: str = "e") -> None:
 
 
 async def test_export_writes_the_view_as_csv(built: Project, tmp_path: Path) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     target = tmp_path / "out.csv"
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_matrix(pilot)
@@ -229,7 +229,7 @@ async def test_export_writes_the_view_as_csv(built: Project, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".md", ".html"])
 async def test_export_every_matrix_format(built: Project, tmp_path: Path, suffix: str) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     target = tmp_path / f"out{suffix}"
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_matrix(pilot)
@@ -273,7 +273,7 @@ async def test_export_runs_off_the_ui_thread(
 
     monkeypatch.setattr(exports, "export_matrix", slow)
     target = tmp_path / "slow.csv"
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_matrix(pilot)
         await pilot.press("e")
@@ -302,7 +302,7 @@ async def test_export_runs_off_the_ui_thread(
 async def test_bad_extension_is_an_error_and_the_path_is_offered_again(
     built: Project, tmp_path: Path
 ) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     typed = str(tmp_path / "out.txt")
     async with app.run_test(size=(80, 24)) as pilot:
         screen, _table = await open_matrix(pilot)
@@ -327,7 +327,7 @@ async def test_unwritable_paths_are_errors_not_crashes(
     (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
     (tmp_path / "folder.csv").mkdir()
     typed = str(tmp_path / where) + (".csv" if where == "folder" else "")
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_matrix(pilot)
         await export(pilot, typed)
@@ -351,7 +351,7 @@ async def test_an_exporter_bug_is_a_notice(
         raise RuntimeError("renderer exploded")
 
     monkeypatch.setattr("cen_themes.services.exports.write_matrix", broken)
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_matrix(pilot)
         await export(pilot, str(tmp_path / "out.csv"))
@@ -360,7 +360,7 @@ async def test_an_exporter_bug_is_a_notice(
 
 
 async def test_export_quotes_from_the_matrix(built: Project, tmp_path: Path) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     target = tmp_path / "quotes.md"
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_matrix(pilot)
@@ -377,7 +377,7 @@ async def test_export_quotes_from_the_matrix(built: Project, tmp_path: Path) -> 
 
 
 async def test_small_terminal_and_escape(built: Project, tmp_path: Path) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen, table = await open_matrix(pilot)
         assert shown(table) == expected(built)
@@ -400,7 +400,7 @@ async def test_enter_alone_exports_to_the_offered_name(
     built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_matrix(pilot)
         await pilot.press("e")

@@ -20,7 +20,7 @@ from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.dialogs import Confirm, MemoWriter
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.widgets.memo_panel import MemoPanel
-from tests.conftest import CodedProject, dump_database, settle
+from tests.conftest import CodedProject, dump_database, settle, who
 from tests.tui.conftest import held_lock, open_impatient
 
 SIZE = (100, 30)
@@ -44,9 +44,9 @@ SCREENS = [
 @pytest.fixture
 def built(coded_project: CodedProject) -> Project:
     project = coded_project(TEXTS, CODINGS, coder="ann")
-    themes.add_theme(project, "Barriers", coder="ann")
-    themes.add_theme(project, "Support", coder="ann")
-    themes.assign_codes(project, "Support", ["Being heard"], coder="ann")
+    themes.add_theme(project, "Barriers", coder=who(project, "ann"))
+    themes.add_theme(project, "Support", coder=who(project, "ann"))
+    themes.assign_codes(project, "Support", ["Being heard"], coder=who(project, "ann"))
     return project
 
 
@@ -99,7 +99,7 @@ def panel(screen: WorkbenchScreen) -> str:
 async def test_n_writes_a_memo_on_the_highlighted_item_and_u_takes_it_back(
     built: Project, key: str | None, on: MemoTarget, target: str
 ) -> None:
-    app = CenThemesApp(built, "ann")
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_on_second_row(pilot, key)
         assert f"Memos on {on} {target}\n(none)" in panel(screen)
@@ -111,7 +111,7 @@ async def test_n_writes_a_memo_on_the_highlighted_item_and_u_takes_it_back(
         await pilot.pause()
         assert app.screen is screen
         text = "Worth a second look (q, u, k and t go in)\nnext line"
-        assert written(built) == [(on, target, text, "ann")]
+        assert written(built) == [(on, target, text, who(built, "ann"))]
         (memo,) = memos.list_memos(built, on=on)
         assert f"Memos on {on} {target} (1)\n{signed(memo)}" == panel(screen)
         assert f"memo on {on} {target}" in messages(app, "information")
@@ -125,10 +125,10 @@ async def test_n_writes_a_memo_on_the_highlighted_item_and_u_takes_it_back(
 
 @pytest.mark.parametrize(("key", "on", "target"), SCREENS)
 async def test_escape_asks_before_discarding_and_writes_nothing(
-    built: Project, db_path: Path, key: str | None, on: str, target: str
+    built: Project, db: Path | str, key: str | None, on: str, target: str
 ) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(built, "ann")
+    before = dump_database(db)
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_on_second_row(pilot, key)
         await pilot.press("n")
@@ -153,15 +153,15 @@ async def test_escape_asks_before_discarding_and_writes_nothing(
         await pilot.press("y")  # discard
         await pilot.pause()
         assert app.screen is screen
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 @pytest.mark.parametrize(("key", "on", "target"), SCREENS)
 async def test_an_empty_memo_writes_nothing(
-    built: Project, db_path: Path, key: str | None, on: str, target: str
+    built: Project, db: Path | str, key: str | None, on: str, target: str
 ) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(built, "ann")
+    before = dump_database(db)
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_on_second_row(pilot, key)
         for typed in ["", "   \n  "]:
@@ -172,16 +172,16 @@ async def test_an_empty_memo_writes_nothing(
             await pilot.pause()
             assert app.screen is screen, repr(typed)
         assert not messages(app, "error")
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_the_panel_follows_the_highlight_newest_last(built: Project) -> None:
-    memos.add_memo(built, "source", "alpha", "first on alpha", coder="ann")
-    memos.add_memo(built, "source", "beta", "on beta", coder="bob")
-    memos.add_memo(built, "source", "alpha", "second on alpha", coder="bob")
+    memos.add_memo(built, "source", "alpha", "first on alpha", coder=who(built, "ann"))
+    memos.add_memo(built, "source", "beta", "on beta", coder=who(built, "bob"))
+    memos.add_memo(built, "source", "alpha", "second on alpha", coder=who(built, "bob"))
     first, second, beta = memos.list_memos(built, on="source")  # alpha's first
     assert (first.text, second.text, beta.text) == ("first on alpha", "second on alpha", "on beta")
-    app = CenThemesApp(built, "ann")
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -199,11 +199,11 @@ async def test_the_panel_follows_the_highlight_newest_last(built: Project) -> No
 
 
 async def test_codebook_and_themes_panels_show_memos_written_elsewhere(built: Project) -> None:
-    memos.add_memo(built, "code", "Being heard", "a code memo", coder="bob")
-    memos.add_memo(built, "theme", "Barriers", "a theme memo", coder="bob")
+    memos.add_memo(built, "code", "Being heard", "a code memo", coder=who(built, "bob"))
+    memos.add_memo(built, "theme", "Barriers", "a theme memo", coder=who(built, "bob"))
     (code_memo,) = memos.list_memos(built, on="code")
     (theme_memo,) = memos.list_memos(built, on="theme")
-    app = CenThemesApp(built, "ann")
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("k")
@@ -222,7 +222,7 @@ async def test_codebook_and_themes_panels_show_memos_written_elsewhere(built: Pr
 
 @pytest.mark.parametrize("key", [None, "k", "t"])
 async def test_help_and_footer_show_n_memo(built: Project, key: str | None) -> None:
-    app = CenThemesApp(built, "ann")
+    app = CenThemesApp(built, who(built, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         if key is not None:
@@ -240,9 +240,9 @@ async def test_help_and_footer_show_n_memo(built: Project, key: str | None) -> N
         assert ("n", "Memo") in app.screen.bindings
 
 
-async def test_empty_screens_warn_instead_of_asking(project: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(project, "ann")
+async def test_empty_screens_warn_instead_of_asking(project: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(project, who(project, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         for key in [None, "k", "t"]:
             if key is not None:
@@ -255,7 +255,7 @@ async def test_empty_screens_warn_instead_of_asking(project: Project, db_path: P
             await pilot.pause()
             assert app.screen is screen, key
         assert len(messages(app, "warning")) == 3
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def impatient(built: Project, db_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 async def test_a_locked_database_keeps_the_dialog_and_the_text(
     impatient: Project, db_path: Path
 ) -> None:
-    app = CenThemesApp(impatient, "ann")
+    app = CenThemesApp(impatient, who(impatient, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_on_second_row(pilot, "k")
         await pilot.press("n")

@@ -15,7 +15,7 @@ from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import CodedProject, dump_database
+from tests.conftest import CodedProject, dump_database, who
 
 SIZE = (100, 30)
 # An emoji (one code point, two UTF-16 units) and a form feed (a line break for
@@ -62,7 +62,7 @@ async def pick(pilot: Pilot, typed: str) -> CodePicker:
 
 
 async def test_new_code_from_typed_name(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         await pilot.press("down")  # row 1 starts at offset 28 (after the emoji line)
@@ -74,15 +74,15 @@ async def test_new_code_from_typed_name(imported: Project) -> None:
         await pilot.pause()
         assert app.screen is reader
     start = TEXT.index("I felt judged")
-    assert excerpts(imported) == [(start, start + 13, ["judged"], ["ana"])]
+    assert excerpts(imported) == [(start, start + 13, ["judged"], [who(imported, "ana")])]
     assert TEXT[start : start + 13] == "I felt judged"
 
 
 async def test_shading_and_codes_at_cursor(imported: Project) -> None:
     start = TEXT.index("judged")
-    coding.apply_code(imported, NAME, start, start + 6, "Stigma", coder="ana")
-    codebook.colour_code(imported, "Stigma", "#e6194b", coder="ana")
-    app = CenThemesApp(imported, "ana")
+    coding.apply_code(imported, NAME, start, start + 6, "Stigma", coder=who(imported, "ana"))
+    codebook.colour_code(imported, "Stigma", "#e6194b", coder=who(imported, "ana"))
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         area = reader.query_one(CodedTextArea)
@@ -98,9 +98,9 @@ async def test_shading_and_codes_at_cursor(imported: Project) -> None:
 
 
 async def test_existing_code_fuzzy_match(imported: Project) -> None:
-    coding.apply_code(imported, NAME, 0, 11, "Stigma > Being judged", coder="ana")
-    coding.apply_code(imported, NAME, 0, 11, "Hope", coder="ana")
-    app = CenThemesApp(imported, "ana")
+    coding.apply_code(imported, NAME, 0, 11, "Stigma > Being judged", coder=who(imported, "ana"))
+    coding.apply_code(imported, NAME, 0, 11, "Hope", coder=who(imported, "ana"))
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(pilot)
         await pilot.press("down", "down")  # row 2 is the text after the form feed
@@ -115,7 +115,12 @@ async def test_existing_code_fuzzy_match(imported: Project) -> None:
         await pilot.press("enter")
         await pilot.pause()
     start = TEXT.index("After that")
-    assert excerpts(imported)[1] == (start, start + 10, ["Stigma > Being judged"], ["ana"])
+    assert excerpts(imported)[1] == (
+        start,
+        start + 10,
+        ["Stigma > Being judged"],
+        [who(imported, "ana")],
+    )
     assert sorted(c.path for c in codebook.list_codes(imported)) == [
         "Hope",
         "Stigma",
@@ -124,9 +129,9 @@ async def test_existing_code_fuzzy_match(imported: Project) -> None:
 
 
 async def test_exact_match_comes_first(imported: Project) -> None:
-    coding.apply_code(imported, NAME, 0, 11, "Hope", coder="ana")
-    coding.apply_code(imported, NAME, 0, 11, "Hopelessness", coder="ana")
-    app = CenThemesApp(imported, "ana")
+    coding.apply_code(imported, NAME, 0, 11, "Hope", coder=who(imported, "ana"))
+    coding.apply_code(imported, NAME, 0, 11, "Hopelessness", coder=who(imported, "ana"))
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(pilot)
         await select(pilot, 13, 3)  # "How"
@@ -137,12 +142,12 @@ async def test_exact_match_comes_first(imported: Project) -> None:
         ]
         await pilot.press("enter")
         await pilot.pause()
-    assert (13, 16, ["Hope"], ["ana"]) in excerpts(imported)
+    assert (13, 16, ["Hope"], [who(imported, "ana")]) in excerpts(imported)
     assert len(codebook.list_codes(imported)) == 2
 
 
 async def test_in_vivo_entry(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(pilot)
         await pilot.press("down")
@@ -155,12 +160,12 @@ async def test_in_vivo_entry(imported: Project) -> None:
         await pilot.press("enter")
         await pilot.pause()
     start = TEXT.index("I felt judged")
-    assert excerpts(imported) == [(start, start + 14, ["I felt judged"], ["ana"])]
+    assert excerpts(imported) == [(start, start + 14, ["I felt judged"], [who(imported, "ana")])]
 
 
-async def test_escape_cancels_and_writes_nothing(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ana")
+async def test_escape_cancels_and_writes_nothing(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         await select(pilot, 0, 11)
@@ -175,29 +180,29 @@ async def test_escape_cancels_and_writes_nothing(imported: Project, db_path: Pat
         await pilot.press("q")  # in the reader it does
         await pilot.pause()
         assert app._exit
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
-async def test_without_selection_picker_does_not_open(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ana")
+async def test_without_selection_picker_does_not_open(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert app.screen is reader
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_undo_removes_the_excerpt(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         await select(pilot, 0, 11)
         await pick(pilot, "Framing")
         await pilot.press("enter")
         await pilot.pause()
-        assert excerpts(imported) == [(0, 11, ["Framing"], ["ana"])]
+        assert excerpts(imported) == [(0, 11, ["Framing"], [who(imported, "ana")])]
         assert reader.excerpts and reader.query_one(CodedTextArea).get_line(0).spans
         await pilot.press("u")
         await pilot.pause()
@@ -210,9 +215,9 @@ def errors(app: CenThemesApp) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
 
 
-async def test_service_error_becomes_notification(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ana")
+async def test_service_error_becomes_notification(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_reader(pilot)
         await select(pilot, 0, 11)
@@ -221,11 +226,11 @@ async def test_service_error_becomes_notification(imported: Project, db_path: Pa
         await pilot.pause()
         assert app.screen is reader
         assert any("may not begin or end with '>'" in message for message in errors(app))
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_undoing_the_import_returns_to_sources(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_reader(pilot)
         await pilot.press("u")  # the last change is the import of the open source
@@ -263,7 +268,7 @@ async def test_the_readers_objects_stay_out_of_the_collectors_way_while_it_is_op
 ) -> None:
     import gc
 
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert gc.get_freeze_count() == 0

@@ -15,7 +15,7 @@ from cen_themes.services import analysis, coding
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, Confirm, TextEditor
 from cen_themes.tui.screens.reader import ReaderScreen
-from tests.conftest import CodedProject, dump_database
+from tests.conftest import CodedProject, dump_database, who
 from tests.tui.conftest import held_lock, open_impatient
 
 TEXT = "Interviewer: How was it?\nP01: The wait was long. Then they listened to me.\n"
@@ -59,7 +59,7 @@ async def editor(pilot: Pilot) -> TextEditor:
 
 
 async def test_n_edits_the_memo_of_the_excerpt_at_the_cursor(coded: Project) -> None:
-    app = CenThemesApp(coded, "ann")
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 35)
         assert "first thought" in str(reader.query_one("#memo", Static).render())
@@ -76,8 +76,8 @@ async def test_n_edits_the_memo_of_the_excerpt_at_the_cursor(coded: Project) -> 
 
 
 async def test_n_asks_which_excerpt_when_several_cover_the_cursor(coded: Project) -> None:
-    coding.apply_code(coded, "int01", *TURN, "Being heard", coder="ann")
-    app = CenThemesApp(coded, "ann")
+    coding.apply_code(coded, "int01", *TURN, "Being heard", coder=who(coded, "ann"))
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await open_at(pilot, 35)
         await pilot.press("n")
@@ -99,20 +99,22 @@ async def test_n_asks_which_excerpt_when_several_cover_the_cursor(coded: Project
     assert after[other] == ("" if other == TURN else "first thought")
 
 
-async def test_n_without_an_excerpt_warns_and_writes_nothing(coded: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(coded, "ann")
+async def test_n_without_an_excerpt_warns_and_writes_nothing(
+    coded: Project, db: Path | str
+) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 5)
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is reader
         assert any("No excerpt at the cursor" in m for m in messages(app, "warning"))
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_clearing_the_memo(coded: Project) -> None:
-    app = CenThemesApp(coded, "ann")
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 40)
         await pilot.press("n")
@@ -124,9 +126,9 @@ async def test_clearing_the_memo(coded: Project) -> None:
     assert memos(coded) == {WAIT: ""}
 
 
-async def test_escape_asks_before_discarding_typed_text(coded: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(coded, "ann")
+async def test_escape_asks_before_discarding_typed_text(coded: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 35)
         await pilot.press("n")
@@ -144,7 +146,7 @@ async def test_escape_asks_before_discarding_typed_text(coded: Project, db_path:
         await pilot.press("y")  # discard
         await pilot.pause()
         assert app.screen is reader
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 @pytest.fixture
@@ -157,7 +159,7 @@ def impatient(coded: Project, db_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 async def test_a_locked_database_keeps_the_dialog_and_the_text(
     impatient: Project, db_path: Path
 ) -> None:
-    app = CenThemesApp(impatient, "ann")
+    app = CenThemesApp(impatient, who(impatient, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 35)
         await pilot.press("n")

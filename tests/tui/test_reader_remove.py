@@ -10,7 +10,7 @@ from cen_themes.services import analysis, coding
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne
 from cen_themes.tui.screens.reader import ReaderScreen
-from tests.conftest import CodedProject
+from tests.conftest import CodedProject, who
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened to me.\n"
 WAIT = (18, 36)  # "The wait was long."
@@ -36,7 +36,7 @@ async def open_at(pilot, offset: int) -> ReaderScreen:
 
 
 async def test_x_removes_the_only_coding_at_the_cursor(coded: Project) -> None:
-    app = CenThemesApp(coded, "ann")
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_at(pilot, 25)
         await pilot.press("x")
@@ -45,8 +45,8 @@ async def test_x_removes_the_only_coding_at_the_cursor(coded: Project) -> None:
 
 
 async def test_x_asks_which_when_several_and_escape_keeps_them(coded: Project) -> None:
-    coding.apply_code(coded, "int01", *WAIT, "Time", coder="ann")
-    app = CenThemesApp(coded, "ann")
+    coding.apply_code(coded, "int01", *WAIT, "Time", coder=who(coded, "ann"))
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_at(pilot, 20)
         await pilot.press("x")
@@ -63,7 +63,7 @@ async def test_x_asks_which_when_several_and_escape_keeps_them(coded: Project) -
 
 
 async def test_x_outside_any_excerpt_changes_nothing(coded: Project) -> None:
-    app = CenThemesApp(coded, "ann")
+    app = CenThemesApp(coded, who(coded, "ann"))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_at(pilot, 3)
         await pilot.press("x")

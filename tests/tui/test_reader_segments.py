@@ -15,7 +15,7 @@ from cen_themes.services import analysis, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.code_picker import CodePicker
 from cen_themes.tui.screens.reader import ReaderScreen
-from tests.conftest import CodedProject, dump_database
+from tests.conftest import CodedProject, dump_database, who
 
 TEXT = (
     "Interviewer: How was it?\n"
@@ -61,7 +61,7 @@ async def code_with(pilot: Pilot, key: str, code: str) -> CodePicker:
 
 
 async def test_s_codes_the_sentence_at_the_cursor(imported: Project) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 60)  # inside "Then they listened to me."
         picker = await code_with(pilot, "s", "Listened")
@@ -72,7 +72,7 @@ async def test_s_codes_the_sentence_at_the_cursor(imported: Project) -> None:
 
 
 async def test_p_codes_the_whole_turn_from_its_speaker_label(imported: Project) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await open_at(pilot, 25)  # on "P01:", which belongs to no segment
         await code_with(pilot, "p", "Waiting")
@@ -82,7 +82,7 @@ async def test_p_codes_the_whole_turn_from_its_speaker_label(imported: Project) 
 async def test_s_on_a_speaker_label_codes_the_first_sentence_of_the_turn(
     imported: Project,
 ) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await open_at(pilot, 26)
         await code_with(pilot, "s", "Waiting")
@@ -93,9 +93,9 @@ async def test_s_on_a_speaker_label_codes_the_first_sentence_of_the_turn(
     assert excerpts(imported) == [(*WAIT, ["Waiting"]), (*LISTENED, ["Listened"])]
 
 
-async def test_escape_from_the_picker_codes_nothing(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ann")
+async def test_escape_from_the_picker_codes_nothing(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 35)
         await pilot.press("p")
@@ -103,12 +103,12 @@ async def test_escape_from_the_picker_codes_nothing(imported: Project, db_path: 
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is reader
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
-async def test_no_sentence_at_the_cursor_warns(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ann")
+async def test_no_sentence_at_the_cursor_warns(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, len(TEXT))  # the empty last line
         for key in ("s", "p", "v"):
@@ -118,11 +118,11 @@ async def test_no_sentence_at_the_cursor_warns(imported: Project, db_path: Path)
         warnings = [n.message for n in app._notifications if n.severity == "warning"]
         assert any("No sentence at the cursor" in m for m in warnings)
         assert any("No turn at the cursor" in m for m in warnings)
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_v_selects_the_sentence_then_the_turn_and_shift_extends(imported: Project) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 33)
         await pilot.press("v")
@@ -136,7 +136,7 @@ async def test_v_selects_the_sentence_then_the_turn_and_shift_extends(imported: 
 
 
 async def test_side_panel_lists_speakers_with_turn_counts(imported: Project) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         reader = await open_at(pilot, 35)
         shown = str(reader.query_one("#speakers", Static).render())
@@ -150,7 +150,7 @@ async def test_side_panel_lists_speakers_with_turn_counts(imported: Project) -> 
 
 
 async def test_the_footer_shows_the_new_keys(imported: Project) -> None:
-    app = CenThemesApp(imported, "ann")
+    app = CenThemesApp(imported, who(imported, "ann"))
     async with app.run_test(size=SIZE) as pilot:
         await open_at(pilot, 0)
         shown = {

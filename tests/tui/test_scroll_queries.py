@@ -13,7 +13,7 @@ from cen_themes.services import analysis, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.reader import ReaderScreen
 from tests.benchmarks.generate import transcript
-from tests.conftest import CodedProject
+from tests.conftest import CodedProject, who
 
 NAME = "long"
 
@@ -27,9 +27,13 @@ def long_coded(coded_project: CodedProject) -> Project:
     for c in range(6):
         starts = [rng.randrange(len(text) - 200) for _ in range(50)]
         spans = [(NAME, s, s + rng.randint(5, 200)) for s in starts]
-        coding.apply_code_spans(project, spans, f"Theme {c % 3} > Code {c}", coder="gen")
+        coding.apply_code_spans(
+            project, spans, f"Theme {c % 3} > Code {c}", coder=who(project, "gen")
+        )
     for s in range(0, 3000, 500):
-        coding.apply_code(project, NAME, s, s + 40, "Memoed", coder="bob", memo=f"note {s}")
+        coding.apply_code(
+            project, NAME, s, s + 40, "Memoed", coder=who(project, "bob"), memo=f"note {s}"
+        )
     return project
 
 
@@ -49,7 +53,7 @@ class StatementCounter:
 async def test_scrolling_a_long_coded_source_issues_no_queries(long_coded: Project) -> None:
     counter = StatementCounter(long_coded)
     try:
-        app = CenThemesApp(long_coded, "ann")
+        app = CenThemesApp(long_coded, who(long_coded, "ann"))
         async with app.run_test(size=(100, 30)) as pilot:
             app.open_reader(NAME)
             await pilot.pause()

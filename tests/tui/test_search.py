@@ -16,7 +16,7 @@ from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
-from tests.conftest import CodedProject, dump_database
+from tests.conftest import CodedProject, dump_database, who
 
 SIZE = (110, 30)
 # An emoji and a form feed before the hits: offsets stay code points.
@@ -64,7 +64,7 @@ async def run_search(pilot: Pilot, screen: SearchScreen, query: str) -> DataTabl
 
 
 async def test_slash_searches_and_lists_hits_in_context(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         table = await run_search(pilot, screen, "waiting")
@@ -82,7 +82,7 @@ async def test_slash_searches_and_lists_hits_in_context(imported: Project) -> No
 
 
 async def test_typing_in_the_query_runs_no_commands(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await pilot.press(*"quit /mtu")  # letters that quit, undo, open screens elsewhere
@@ -99,7 +99,7 @@ async def test_typing_in_the_query_runs_no_commands(imported: Project) -> None:
 
 
 async def test_lemma_toggle(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await pilot.press("ctrl+r", "ctrl+l")  # lemma unticks regex: not both at once
@@ -114,9 +114,9 @@ async def test_lemma_toggle(imported: Project) -> None:
         ]
 
 
-async def test_invalid_regex_is_a_notification(imported: Project, db_path: Path) -> None:
-    before = dump_database(db_path)
-    app = CenThemesApp(imported, "ana")
+async def test_invalid_regex_is_a_notification(imported: Project, db: Path | str) -> None:
+    before = dump_database(db)
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await pilot.press("ctrl+r")
@@ -128,11 +128,11 @@ async def test_invalid_regex_is_a_notification(imported: Project, db_path: Path)
         table = await run_search(pilot, screen, "")
         assert [h.match for h in screen.hits] == ["wait", "wait"]  # a regex: case counts
         assert table.row_count == 2
-    assert dump_database(db_path) == before
+    assert dump_database(db) == before
 
 
 async def test_mark_two_hits_code_them_and_undo_both(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         table = await run_search(pilot, screen, "waiting")
@@ -151,8 +151,8 @@ async def test_mark_two_hits_code_them_and_undo_both(imported: Project) -> None:
         await pilot.pause()
         assert app.screen is screen
         assert sorted(coded(imported)) == [
-            ("int01", *at(FIRST, "waiting"), ["Access > Waiting"], ["ana"]),
-            ("int02", *at(SECOND, "waiting"), ["Access > Waiting"], ["ana"]),
+            ("int01", *at(FIRST, "waiting"), ["Access > Waiting"], [who(imported, "ana")]),
+            ("int02", *at(SECOND, "waiting"), ["Access > Waiting"], [who(imported, "ana")]),
         ]
         assert screen.marked == set()
         assert history.log(imported)[-1].kind == "coding.apply"
@@ -165,7 +165,7 @@ async def test_mark_two_hits_code_them_and_undo_both(imported: Project) -> None:
 
 
 async def test_c_without_marks_codes_the_highlighted_hit(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await run_search(pilot, screen, "waiting")
@@ -173,11 +173,11 @@ async def test_c_without_marks_codes_the_highlighted_hit(imported: Project) -> N
         await pilot.pause()
         await pilot.press(*"Delay", "enter")
         await pilot.pause()
-    assert coded(imported) == [("int01", *at(FIRST, "Waiting"), ["Delay"], ["ana"])]
+    assert coded(imported) == [("int01", *at(FIRST, "Waiting"), ["Delay"], [who(imported, "ana")])]
 
 
 async def test_enter_opens_the_reader_with_the_hit_selected(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await run_search(pilot, screen, "worried")
@@ -197,7 +197,7 @@ async def test_enter_opens_the_reader_with_the_hit_selected(imported: Project) -
 
 
 async def test_search_is_reached_from_the_reader(imported: Project) -> None:
-    app = CenThemesApp(imported, "ana")
+    app = CenThemesApp(imported, who(imported, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, SourcesScreen)
         await pilot.press("enter")

@@ -26,6 +26,8 @@ from tests.conftest import SAMPLES, CodedProject
 
 SIZE = (80, 24)
 CODER = "snap"
+# Screenshots of an SQLite project: its file name and coder show in every one.
+pytestmark = pytest.mark.sqlite_only(reason="screenshots of an SQLite project, named on screen")
 # Sample transcript: its attributes.
 FILES = {
     "su01": {"group": "service user", "setting": "specialist"},

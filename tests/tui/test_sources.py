@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import make_url
 from textual.widgets import DataTable
 
 from cen_themes.services import analysis, attributes
@@ -12,7 +13,7 @@ from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
 from cen_themes.tui.widgets.status import StatusLine
 
-from ..conftest import CodedProject
+from ..conftest import CodedProject, who
 
 SIZE = (100, 30)
 
@@ -33,7 +34,8 @@ async def test_first_screen_lists_sources_with_first_highlighted(
         assert table.get_row_at(0)[0] == "alpha"
         assert table.get_row_at(1)[:2] == ["beta", "document"]
         status = str(app.screen.query_one(StatusLine).render())
-        assert "project.db" in status and "tester" in status
+        where = "project.db" if project.is_sqlite else make_url(project.url).database
+        assert where in status and "tester" in status
         assert "2 sources" in status and "0 codes" in status
 
 
@@ -99,7 +101,7 @@ async def test_k_t_m_open_the_codebook_themes_and_matrix_once(project, tmp_path)
     from cen_themes.tui.screens.matrix import MatrixScreen
     from cen_themes.tui.screens.themes import ThemesScreen
 
-    app = CenThemesApp(project, "ann")
+    app = CenThemesApp(project, who(project, "ann"))
     async with app.run_test(size=(80, 24)) as pilot:
         for key, screen in (("k", CodebookScreen), ("t", ThemesScreen), ("m", MatrixScreen)):
             await pilot.press(key)

@@ -13,7 +13,7 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.themes import TOP_LEVEL, ThemesScreen
-from tests.conftest import CodedProject, settle
+from tests.conftest import CodedProject, settle, who
 from tests.tui.test_matrix import build
 
 SIZE = (100, 30)
@@ -63,7 +63,7 @@ async def choose(pilot: Pilot, key: str, label: str) -> None:
 
 
 async def test_rows_show_codes_and_rolled_up_counts(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         _screen, table = await open_themes(pilot)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -75,7 +75,7 @@ async def test_rows_show_codes_and_rolled_up_counts(built: Project) -> None:
 
 
 async def test_add_subtheme_rename(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await answer(pilot, "a", "Trust")
@@ -96,7 +96,7 @@ async def test_add_subtheme_rename(built: Project) -> None:
 
 
 async def test_nest_and_back_to_top(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Barriers")
@@ -117,7 +117,7 @@ async def test_nest_and_back_to_top(built: Project) -> None:
 
 
 async def test_assign_and_unassign(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Support > Staff")
@@ -140,7 +140,7 @@ async def test_assign_and_unassign(built: Project) -> None:
 
 async def test_escape_in_every_modal_changes_nothing(built: Project) -> None:
     before = tree(built)
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Support")
@@ -157,7 +157,7 @@ async def test_escape_in_every_modal_changes_nothing(built: Project) -> None:
 
 
 async def test_enter_shows_a_themes_excerpts(built: Project) -> None:
-    app = CenThemesApp(built, "ana")
+    app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen, _table = await open_themes(pilot)
         await highlight(pilot, screen, "Support")
@@ -175,7 +175,7 @@ async def test_enter_shows_a_themes_excerpts(built: Project) -> None:
 
 
 async def test_empty_project_prompts_to_add(project: Project) -> None:
-    app = CenThemesApp(project, "ana")
+    app = CenThemesApp(project, who(project, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_themes(pilot)
         assert table.row_count == 0

@@ -31,7 +31,7 @@ from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import NOT_YET, SourcesScreen
-from tests.conftest import CodedProject, settle
+from tests.conftest import CodedProject, settle, who
 
 SIZE = (100, 30)
 TEXT = "P01: I waited for weeks.\nP01: The nurse was kind.\n"
@@ -68,7 +68,7 @@ def test_each_kind_of_error_has_a_title_of_its_own() -> None:
 
 
 async def test_a_result_reaches_the_ui_thread(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     got: list[tuple[int, bool]] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -86,7 +86,7 @@ async def test_a_result_reaches_the_ui_thread(coded: Project) -> None:
 
 
 async def test_a_bug_in_the_work_is_a_titled_notice_naming_it(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     failed: list[Exception] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -113,7 +113,7 @@ async def test_a_bug_in_the_work_is_a_titled_notice_naming_it(coded: Project) ->
 
 
 async def test_a_users_error_in_the_work_shows_its_own_title(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -129,7 +129,7 @@ async def test_a_users_error_in_the_work_shows_its_own_title(coded: Project) -> 
 
 
 async def test_a_superseded_worker_says_nothing(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
     got: list[str] = []
 
@@ -162,7 +162,7 @@ async def test_a_superseded_worker_says_nothing(coded: Project) -> None:
 
 
 async def test_work_of_a_group_that_is_not_exclusive_all_comes_back(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     got: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -183,7 +183,7 @@ async def test_excerpt_list_a_bug_in_the_loader_is_a_notice(coded: Project) -> N
     def broken() -> list[ExcerptView]:
         raise RuntimeError("the index is broken")
 
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen("Waiting", broken)
         await app.push_screen(listing)
@@ -198,7 +198,7 @@ async def test_excerpt_list_a_bug_in_the_loader_is_a_notice(coded: Project) -> N
 
 
 async def test_excerpt_list_a_missing_code_is_titled_not_found(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         listing = ExcerptListScreen(
             "Gone", lambda: analysis.find_excerpts(coded, code="No such code")
@@ -220,7 +220,7 @@ async def test_coded_shares_a_bug_is_a_notice_and_the_list_stays(
         raise KeyError("int01")
 
     monkeypatch.setattr(sources, "coded_shares", broken)
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -243,7 +243,7 @@ async def test_coded_shares_an_unusable_project_shows_its_title(
         raise ProjectError("project.db: the project file is gone")
 
     monkeypatch.setattr(sources, "coded_shares", gone)
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.is_running
@@ -276,7 +276,7 @@ async def test_search_a_bug_is_a_notice_and_the_next_search_works(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(search_screen, "search", broken_once)
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await pilot.press(*"nurse", "enter")
@@ -294,7 +294,7 @@ async def test_search_a_bug_is_a_notice_and_the_next_search_works(
 
 
 async def test_search_an_invalid_regex_shows_the_input_errors_title(coded: Project) -> None:
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_search(pilot)
         await pilot.press("ctrl+r", *"wait(", "enter")
@@ -335,7 +335,7 @@ async def test_export_a_bug_is_a_titled_notice_and_the_path_is_offered_again(
 
     monkeypatch.setattr("cen_themes.services.exports.write_matrix", broken)
     typed = str(tmp_path / "out.csv")
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_matrix(pilot)
         await export(pilot, typed)
@@ -352,7 +352,7 @@ async def test_export_a_bad_format_shows_the_input_errors_title(
     coded: Project, tmp_path: Path
 ) -> None:
     typed = str(tmp_path / "out.pdf")
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_matrix(pilot)
         await export(pilot, typed)
@@ -376,7 +376,7 @@ async def test_export_is_announced_after_the_matrix_has_closed(
 
     monkeypatch.setattr(exports, "export_matrix", slow)
     target = tmp_path / "late.csv"
-    app = CenThemesApp(coded, "ana")
+    app = CenThemesApp(coded, who(coded, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         await open_matrix(pilot)
         await pilot.press("e")
