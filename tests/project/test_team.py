@@ -239,7 +239,9 @@ def test_a_login_with_no_role_is_refused_in_one_line(pg_project: Project) -> Non
             admin.execute(f"DROP ROLE {login}")
 
 
-def test_team_commands_say_an_sqlite_project_has_no_team(cli: Cli) -> None:
+def test_team_commands_say_an_sqlite_project_has_no_team(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "solo.db")
+    assert cli("init").exit_code == 0
     result = cli("team", "list")
     assert result.exit_code == 1 and "SQLite project has no team" in result.stderr
 
