@@ -41,14 +41,17 @@ def check_target(path: Path, formats: Sequence[str], what: str) -> str:
         given = f"'{path.suffix}'" if path.suffix else "a file without extension"
         raise InputError(f"{path}: cannot export {what} as {given}; use {_or_list(formats)}")
     folder = path.parent
-    if not folder.exists():
-        raise InputError(f"{path}: the folder {folder} does not exist")
-    if not folder.is_dir():
-        raise InputError(f"{path}: {folder} is not a folder")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise InputError(f"{path}: the file is read-only")
+    try:
+        if not folder.exists():
+            raise InputError(f"{path}: the folder {folder} does not exist")
+        if not folder.is_dir():
+            raise InputError(f"{path}: {folder} is not a folder")
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise InputError(f"{path}: the file is read-only")
+    except OSError as exc:  # a name too long, a loop of links, no permission to look
+        raise InputError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
     return suffix
 
 
