@@ -53,7 +53,10 @@ def to_url(db: str | Path) -> str:
         if scheme.lower() in ("postgres", "postgresql"):
             return f"postgresql+psycopg://{rest}"
         return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    try:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    except (RuntimeError, OSError) as exc:  # ~user of no such user; a loop of links
+        raise ProjectError(f"{text}: cannot use this path ({exc})") from None
 
 
 def _display(url: str) -> str:
@@ -357,8 +360,12 @@ def open_project(db: str | Path, *, create: bool = True) -> Project:
     if is_sqlite:
         if not parsed.database or parsed.database == ":memory:":
             raise ProjectError("an in-memory database cannot hold a project; give a file path")
-        _check_sqlite_path(Path(parsed.database), shown)
-        if not create and not Path(parsed.database).exists():
+        try:
+            _check_sqlite_path(Path(parsed.database), shown)
+            missing = not Path(parsed.database).exists()
+        except OSError as exc:  # a name too long for the file system, say
+            raise ProjectError(f"{shown}: cannot use this path ({exc.strerror or exc})") from None
+        if not create and missing:
             raise ProjectError(
                 f"no project at {shown} (`cen-themes init` creates one; --db or "
                 "CEN_THEMES_DB names another)"

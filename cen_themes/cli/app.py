@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,7 +107,13 @@ def note(message: str) -> None:
 
 
 def fail_line(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    """``error: ...`` on stderr, on one line whatever the message holds (a file name or
+    a CSV cell with a line break, click's multi-line wording of a choice)."""
+    click.echo(f"error: {one_line(message)}", err=True)
+
+
+def one_line(message: str) -> str:
+    return re.sub(r"\s*[\r\n]+\s*", " ", message.strip())
 
 
 def emit_json(value: Any) -> None:
@@ -182,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         fail_line("interrupted")
         sys.exit(130)
+    except UnicodeEncodeError:  # a terminal or file name in another encoding than UTF-8
+        fail_line("an argument or file name is not UTF-8 text; rename it or use a UTF-8 terminal")
+        sys.exit(1)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)

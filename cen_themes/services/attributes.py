@@ -73,7 +73,16 @@ def import_attributes(project: Project, path: Path, *, coder: str) -> list[Attri
 
 def apply_attributes(ch: Change, source: Source, values: dict[str, str]) -> list[AttributeChange]:
     """Set ``values`` on a source inside a change; what changed, value by value."""
-    existing = {a.key: a for a in source.attributes}
+    # read afresh: a source named on two rows of a CSV has had its values changed by
+    # the first already, in this change
+    existing = {
+        a.key: a
+        for a in ch.session.scalars(
+            select(Attribute)
+            .where(Attribute.source_id == source.id)
+            .execution_options(populate_existing=True)
+        )
+    }
     changes = []
     for key, value in values.items():
         current = existing.get(key)

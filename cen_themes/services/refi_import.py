@@ -119,10 +119,13 @@ def import_refi(
     refi, documents = read.refi, read.documents
     segments = read.segmenting.result()
     result = RefiImportResult(path, refi.origin, skipped=list(refi.skipped))
-    with project.change("refi.import", coder) as ch:
-        _Importer(ch, refi, result, coder).run(documents, segments)
-        ch.summary = f"imported {path.name} (REFI-QDA from {refi.origin or 'an unknown tool'})"
-        ch.payload.update(origin=refi.origin, file=path.name)
+    try:
+        with project.change("refi.import", coder) as ch:
+            _Importer(ch, refi, result, coder).run(documents, segments)
+            ch.summary = f"imported {path.name} (REFI-QDA from {refi.origin or 'an unknown tool'})"
+            ch.payload.update(origin=refi.origin, file=path.name)
+    except InputError as exc:  # something in the file, found while importing it
+        raise InputError(f"{path}: {exc}", title=exc.title) from None
     return result
 
 
@@ -186,7 +189,9 @@ class _Importer:
         for code in self.refi.codes:  # parents come first
             names = [_code_name(code.name)]
             if atlas and "::" in code.name:
-                names = [_code_name(part) for part in code.name.split("::") if part.strip()]
+                names = [_code_name(part) for part in code.name.split("::") if part.strip()] or [
+                    _code_name(code.name)
+                ]  # a name of colons only is that name
             paths[code.guid] = paths.get(code.parent or "", []) + names
         tree = self.ch.codes
         seen: set[str] = set()

@@ -152,6 +152,13 @@ def _sqlite_backup(project: Project, temporary: Path) -> None:
 
 
 def _check_target(project: Project, out: Path) -> None:
+    try:
+        _check_target_path(project, out)
+    except OSError as exc:  # a name too long for the file system, say
+        raise InputError(f"{out}: cannot use this file name ({exc.strerror or exc})") from None
+
+
+def _check_target_path(project: Project, out: Path) -> None:
     if out.suffix.lower() != ".db":
         given = f"'{out.suffix}'" if out.suffix else "a file without extension"
         raise InputError(f"{out}: a project file ends in .db, not {given}")

@@ -34,7 +34,6 @@ import click
 import pytest
 from hypothesis import event, given, reject
 from hypothesis import strategies as st
-from sqlalchemy.exc import IntegrityError
 
 from ..conftest import Cli, CliResult, CodedProject, dump_database
 from ..fuzzing import (
@@ -184,15 +183,7 @@ def _surrogates(args: Sequence[str]) -> bool:
 
 # Bugs the sweep found outside the importers, reported and shown by the xfail tests at
 # the end of this module: (the module that raised, what the error says, when, the test).
-KNOWN_TRACEBACKS = [
-    ("services/attributes.py", "UNIQUE constraint failed: attributes.source_id",
-     lambda args: True, "test_attrs_import_names_a_source_twice, test_refi_twin_texts..."),
-    ("cen_themes/db.py", "File name too long", lambda args: True, "test_project_path_too_long"),
-    ("services/transfer.py", "File name too long", lambda args: True, "test_backup_name_too_long"),
-    ("cen_themes/db.py", "Could not determine home directory", lambda args: True,
-     "test_project_path_of_an_unknown_user"),
-    ("cen_themes/cli/app.py", "surrogates not allowed", _surrogates,
-     "test_argument_that_is_not_utf8"),
+KNOWN_TRACEBACKS: list[tuple[str, str, Callable[[Sequence[str]], bool], str]] = [
 ]  # fmt: skip
 
 
@@ -638,12 +629,6 @@ def test_unusable_project_locations(work: Path, location: str, args: list[str]) 
 # -- found by the sweep, to be fixed outside the importers -------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="services/attributes.py apply_attributes: a source on two rows of the CSV gets "
-    "the same new attribute inserted twice: IntegrityError",
-)
 def test_attrs_import_names_a_source_twice(
     cli: Cli, coded_project: CodedProject, tmp_path: Path
 ) -> None:
@@ -654,12 +639,6 @@ def test_attrs_import_names_a_source_twice(
     assert result.exit_code in (0, 1), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="services/refi_import.py _attributes: two sources of one file that are one "
-    "source here (the same text) set the same attribute twice: IntegrityError",
-)
 def test_refi_twin_texts_with_variables(cli: Cli, tmp_path: Path) -> None:
     twin = (
         '<TextSource guid="{g}" name="{g}"><PlainTextContent>Same words.</PlainTextContent>'
@@ -678,13 +657,6 @@ def test_refi_twin_texts_with_variables(cli: Cli, tmp_path: Path) -> None:
     assert_sound(cli, "import twins.qde")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="services/refi_import.py import_refi: an InputError raised inside the change "
-    "(here: a set of this program's own file whose name is no theme path) does not name "
-    "the file",
-)
 def test_refi_error_inside_the_import_names_the_file(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "own.qde"
     path.write_bytes(
@@ -695,12 +667,6 @@ def test_refi_error_inside_the_import_names_the_file(cli: Cli, tmp_path: Path) -
     assert result.stderr.startswith(f"error: {path}: "), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cli/app.py fail_line prints the message as it is: a newline in a file name, "
-    "an argument or a CSV cell breaks the one-line error in two",
-)
 def test_newline_in_an_argument(cli: Cli, tmp_path: Path) -> None:
     cli("init")
     cell = tmp_path / "cell.csv"
@@ -715,23 +681,11 @@ def test_newline_in_an_argument(cli: Cli, tmp_path: Path) -> None:
         assert result.stderr.count("\n") == 1, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="db.py _check_sqlite_path: Path.is_dir() raises OSError (ENAMETOOLONG) for a "
-    "file name longer than the file system allows: a traceback",
-)
 def test_project_path_too_long(tmp_path: Path) -> None:
     result = Cli(tmp_path / ("x" * 300 + ".db"))("sources")
     assert result.exit_code == 1 and result.stderr.startswith("error: "), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cli/app.py main: click words a missing required choice option over several "
-    "lines ('Choose from:\\n\\treader,...'), printed as they are",
-)
 def test_missing_choice_option_is_one_line(cli: Cli) -> None:
     cli("init")
     result = cli("team", "add", "someone")
@@ -739,13 +693,6 @@ def test_missing_choice_option_is_one_line(cli: Cli) -> None:
     assert result.stderr.count("\n") == 1, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="cli/app.py and services/sources.py: an argument or file name that is not "
-    "UTF-8 (a Latin-1 terminal, an old file) reaches the database driver as surrogates: "
-    "UnicodeEncodeError",
-)
 def test_argument_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
     cli("init")
     latin1 = tmp_path / os.fsdecode(b"caf\xe9.txt")
@@ -755,34 +702,17 @@ def test_argument_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
         assert result.exit_code in (0, 1), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="services/transfer.py _check_target: Path.is_dir() raises OSError (ENAMETOOLONG) "
-    "for a backup file name longer than the file system allows: a traceback",
-)
 def test_backup_name_too_long(cli: Cli, tmp_path: Path) -> None:
     cli("init")
     result = cli("backup", tmp_path / ("x" * 300 + ".db"))
     assert result.exit_code == 1 and result.stderr.startswith("error: "), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="db.py to_url: Path.expanduser() raises RuntimeError for ~user of no such user",
-)
 def test_project_path_of_an_unknown_user() -> None:
     result = Cli("~no-such-user-here/project.db")("sources")  # type: ignore[arg-type]
     assert result.exit_code == 1 and result.stderr.startswith("error: "), result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="services/refi_import.py _codes: an ATLAS.ti code named '::' splits into no "
-    "name at all, and the whole import fails on an empty path (not naming the file)",
-)
 def test_refi_atlas_code_named_only_colons(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "atlas.qde"
     path.write_bytes(
