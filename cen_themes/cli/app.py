@@ -141,11 +141,15 @@ def parse_pairs(pairs: Sequence[str], what: str = "attribute") -> dict[str, str]
 
 def db_first(argv: Sequence[str]) -> list[str]:
     """``--db`` belongs to the program, before the command; people put it anywhere
-    (``cen-themes sources --db study.db``): bring it forward. Not past ``--``."""
+    (``cen-themes sources --db study.db``): bring one that follows the command forward.
+    Not past ``--``; what comes before the command is left to click."""
     args = list(argv)
-    end = args.index("--") if "--" in args else len(args)
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        i += 2 if args[i] == "--db" else 1  # the program's own options, and --db's value
+    end = args.index("--") if "--" in args[i:] else len(args)
     moved: list[str] = []
-    i = 1
+    i += 1  # past the command
     while i < end:
         if args[i] == "--db" and i + 1 < end:
             moved += args[i : i + 2]

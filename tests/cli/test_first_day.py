@@ -3,6 +3,8 @@ opens the workbench or shows the help, PostgreSQL's own URL forms work."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,22 @@ def test_a_description_with_line_breaks_keeps_the_code_list_one_row_a_code(
 def test_the_help_of_code_import_ends_in_whole_words(cli: Cli) -> None:
     text = " ".join(cli("code", "import", "--help").stdout.split())
     assert "rows without a coder column (default: $CEN_THEMES_CODER" in text
+
+
+def test_db_after_the_command_is_the_programs_option(
+    coded_project: CodedProject, tmp_path: Path
+) -> None:
+    project = coded_project("Q: How was it?\nA: Long.\n")
+    where = str(project.path) if project.path is not None else project.url
+    from cen_themes.cli.app import db_first
+
+    assert db_first(["sources", "--db", where]) == ["--db", where, "sources"]
+    assert db_first(["show", f"--db={where}", "int01"]) == [f"--db={where}", "show", "int01"]
+    assert db_first(["memo", "add", "--project", "--", "--db", "x"])[-2:] == ["--db", "x"]
+    done = subprocess.run(
+        [sys.executable, "-m", "cen_themes", "sources", "--db", where],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "int01" in done.stdout, done.stderr
