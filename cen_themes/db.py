@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from cen_themes.bookkeeping.change import Change, RowsRefused
-from cen_themes.errors import ConflictError, ProjectError, RefusedError
+from cen_themes.errors import ConflictError, InputError, ProjectError, RefusedError
 from cen_themes.migrate import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -235,6 +235,11 @@ class Project:
         except DBAPIError as exc:
             if _sqlstate(exc) == "42501":
                 raise self._refusal(kind, _one_line(exc.orig)) from exc
+            if "cannot contain NUL" in str(exc.orig):  # PostgreSQL's text has no NUL
+                raise InputError(
+                    f"a text given for {kind} holds a NUL character, which PostgreSQL "
+                    "cannot store; remove it"
+                ) from exc
             raise
 
     def _refusal(self, kind: str, detail: str) -> RefusedError:

@@ -266,3 +266,13 @@ def test_undo_of_an_earlier_change_that_later_ones_build_on_is_refused_on_sqlite
 
 def _counts(project: Project) -> dict[str, list[int]]:
     return {r.path: r.counts for r in analysis.matrix(project, "codes").rows}
+
+
+@pg_only
+def test_a_nul_character_postgresql_cannot_store_is_one_line(pg_project: Project) -> None:
+    from cen_themes.errors import InputError
+    from cen_themes.services import memos
+
+    with pytest.raises(InputError, match="NUL character, which PostgreSQL cannot store"):
+        memos.add_memo(pg_project, "project", None, "a\x00b", coder=pg_project.login)
+    assert memos.list_memos(pg_project) == []
