@@ -173,15 +173,12 @@ def _owner(connection: Connection) -> str | None:
 
 
 def _members(connection: Connection) -> list[TeamMember]:
-    found = []
-    for role in ROLES:
-        rows = connection.execute(
-            text(
-                "SELECT m.rolname FROM pg_auth_members a"
-                " JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
-                " WHERE g.rolname = cen_group_role(:r)"
-            ),
-            {"r": role},
-        )
-        found.extend(TeamMember(str(name), role) for (name,) in rows)
-    return found
+    rows = connection.execute(
+        text(
+            "SELECT m.rolname, r.kind FROM unnest(CAST(:roles AS text[])) AS r(kind)"
+            " JOIN pg_roles g ON g.rolname = cen_group_role(r.kind)"
+            " JOIN pg_auth_members a ON a.roleid = g.oid JOIN pg_roles m ON m.oid = a.member"
+        ),
+        {"roles": list(ROLES)},
+    )
+    return [TeamMember(str(name), str(role)) for name, role in rows]
