@@ -11,8 +11,10 @@ from cen_themes.services.search import DEFAULT_CONTEXT, one_line, search
 
 @cli.command("search")
 @click.argument("query")
-@click.option("--lemma", is_flag=True, help="Match words by lemma: 'worry' finds 'worried'.")
+@click.option("--lemma", is_flag=True,
+              help="Match every form and spelling: 'stigmatise' finds 'stigmatized'.")  # fmt: skip
 @click.option("--regex", is_flag=True, help="QUERY is a Python regular expression (case counts).")
+@click.option("--word", is_flag=True, help="Whole words only: 'stigma' misses 'stigmatising'.")
 @click.option("--source", metavar="SOURCE", help="Search only SOURCE.")
 @click.option("--context", type=click.IntRange(min=0), default=DEFAULT_CONTEXT, show_default=True,
               help="Characters of text shown either side of a match.")  # fmt: skip
@@ -23,16 +25,21 @@ def search_(
     query: str,
     lemma: bool,
     regex: bool,
+    word: bool,
     source: str | None,
     context: int,
     as_json: bool,
 ) -> None:
     """Every match of QUERY in the sources, keyword in context.
 
-    Plain QUERY matches words literally, ignoring case. Offsets are 0-based code
-    points, end exclusive, ready for `code apply`.
+    Plain QUERY matches text literally, ignoring case, inside words too unless
+    --word. --lemma matches every inflection and both British and American
+    spellings ('behaviour' finds 'behaviors'). Offsets are 0-based code points, end
+    exclusive, ready for `code apply`.
     """
-    hits = search(state.project(), query, lemma=lemma, regex=regex, context=context, source=source)
+    hits = search(
+        state.project(), query, lemma=lemma, regex=regex, word=word, context=context, source=source
+    )
     if as_json:
         emit_json(
             [

@@ -37,11 +37,14 @@ def search(
     *,
     lemma: bool = False,
     regex: bool = False,
+    word: bool = False,
     context: int = DEFAULT_CONTEXT,
     source: str | None = None,
 ) -> list[SearchHit]:
     """Every match of ``query`` in the sources (or in ``source``), in import order and
-    then by offset, with ``context`` characters of text either side."""
+    then by offset, with ``context`` characters of text either side. ``word`` keeps the
+    matches that begin and end at word boundaries ("stigma" then misses
+    "stigmatising"); lemma matches are whole words already."""
     if not query.strip():
         raise InputError("the search query is empty")
     if lemma and regex:
@@ -60,6 +63,8 @@ def search(
             texts = [(found.name, found.text)]
         else:
             texts = list(session.execute(select(Source.name, Source.text).order_by(Source.id)))
+    if word and not lemma:
+        finder = _whole_words(finder)
     hits: list[SearchHit] = []
     for name, text in texts:
         for start, end in finder(text):
@@ -82,6 +87,26 @@ def one_line(text: str) -> str:
 
 
 _WHITESPACE = re.compile(r"\s+")
+
+
+def _whole_words(finder):
+    """The finder's matches that do not begin or end inside a word."""
+
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        for start, end in finder(text):
+            if _boundary(text, start) and _boundary(text, end):
+                yield start, end
+
+    return find
+
+
+def _boundary(text: str, at: int) -> bool:
+    """Whether ``at`` is not between two word characters (letters, digits, "_")."""
+    return not (0 < at < len(text) and _wordy(text[at - 1]) and _wordy(text[at]))
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 # -- literal ----------------------------------------------------------------------
@@ -167,53 +192,86 @@ def _regex_finder(pattern: str):
 _lock = threading.Lock()
 _lemmas: _LemmaTable | None = None
 
+# Entries of spaCy's norm table that are not spellings of one word but other words
+# ("cos" -> "because", "thx" -> "thanks"): they share few letters with their norm.
+_SPELLING_LIKENESS = 0.7
+
 
 @dataclass(frozen=True, slots=True)
 class _LemmaTable:
     lemma_of: dict[str, str]  # lowercase word -> lemma (words not listed are their own)
-    forms_of: dict[str, frozenset[str]]  # lemma -> the listed words that have it
+    spelling_of: dict[str, str]  # lowercase word -> its American spelling, where it differs
+    forms_of: dict[str, frozenset[str]]  # key -> the listed words that have it
 
-    def lemma(self, word: str) -> str:
+    def key(self, word: str) -> str:
+        """What two words share when one is a form of the other: the lemma, in one
+        spelling ("stigmatised" and "stigmatizing" -> "stigmatize", "behaviours" and
+        "behavior" -> "behavior"). The spelling is normalised before the lemma is looked
+        up (the table may list only one spelling's forms) and after (a lemma may be
+        listed in the other spelling)."""
         lower = word.lower()
-        return self.lemma_of.get(lower, lower)
+        spelled = self.spelling_of.get(lower, lower)
+        lemma = self.lemma_of.get(spelled, self.lemma_of.get(lower, spelled))
+        return self.spelling_of.get(lemma, lemma)
 
-    def forms(self, lemma: str) -> frozenset[str]:
-        """Every lowercase word whose lemma is ``lemma``."""
-        listed = self.forms_of.get(lemma, frozenset())
-        return listed if lemma in self.lemma_of else listed | {lemma}
+    def forms(self, key: str) -> frozenset[str]:
+        """Every lowercase word whose key is ``key``."""
+        return self.forms_of.get(key, frozenset()) | {key}
 
 
 def _lemma_table() -> _LemmaTable:
-    """spaCy's English lemma lookup table, loaded on first use (thread-safe)."""
+    """spaCy's English lemma lookup table and its British-to-American spelling table
+    (``lexeme_norm`` in spacy-lookups-data), loaded on first use (thread-safe)."""
     global _lemmas
     with _lock:
         if _lemmas is None:
             from spacy.util import load_language_data, registry
 
             try:
-                lemma_of: dict[str, str] = load_language_data(
-                    registry.lookups.get("en")["lemma_lookup"]
-                )
+                tables = registry.lookups.get("en")
+                lemma_of: dict[str, str] = load_language_data(tables["lemma_lookup"])
+                norms: dict[str, str] = load_language_data(tables["lexeme_norm"])
             except Exception as exc:  # spacy-lookups-data missing or unreadable
                 raise InputError(
                     f"lemma search needs spacy-lookups-data (the English lemma table): {exc}"
                 ) from None
+            spelling_of = {
+                word: norm.strip()
+                for word, norm in norms.items()
+                if word == word.lower()
+                and norm.strip().isalpha()
+                and _alike(word, norm.strip()) >= _SPELLING_LIKENESS
+            }
+            table = _LemmaTable(lemma_of, spelling_of, {})
             forms: dict[str, set[str]] = {}
-            for word, lemma in lemma_of.items():
-                forms.setdefault(lemma, set()).add(word)
-            _lemmas = _LemmaTable(lemma_of, {k: frozenset(v) for k, v in forms.items()})
+            for word in {*lemma_of, *lemma_of.values(), *spelling_of, *spelling_of.values()}:
+                forms.setdefault(table.key(word), set()).add(word)
+            _lemmas = _LemmaTable(
+                lemma_of, spelling_of, {k: frozenset(v) for k, v in forms.items()}
+            )
         return _lemmas
+
+
+def _alike(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def lemma_key(word: str) -> str:
+    """The word's lemma in American spelling: what a lemma search compares."""
+    return _lemma_table().key(word)
 
 
 class _LemmaFinder:
     """Runs of consecutive words (spaces and line breaks between them skipped) whose
-    lemmas are the query's lemmas."""
+    lemmas, spelling normalised, are the query's."""
 
     def __init__(self, query: str) -> None:
         self.tokenizer = nlp.pipeline().tokenizer
         table = _lemma_table()
         words = [t.text for t in self.tokenizer(query) if not t.is_space]
-        self.forms = [table.forms(table.lemma(word)) for word in words]
+        self.forms = [table.forms(table.key(word)) for word in words]
 
     def __call__(self, text: str) -> Iterator[tuple[int, int]]:
         lowered = text.lower()

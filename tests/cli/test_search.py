@@ -128,3 +128,48 @@ def test_a_runaway_regex_is_one_line_not_a_hang(
     assert result.stderr.startswith(r"error: regular expression '(.*a){12}$' took over 0.3 s")
     assert result.stderr.count("\n") == 1
     assert dump_database(db) == before
+
+
+SPELLINGS = (
+    "P1: They stigmatised me. The staff stigmatized her.\n"
+    "P2: Stigmatising talk, and stigmatizes too; a stigma.\n"
+    "P3: Her behaviour, their behaviors and my behaviours. Behavioural plans.\n"
+)
+
+
+@pytest.fixture
+def spellings(cli: Cli, coded_project: CodedProject) -> Cli:
+    coded_project({"spell": SPELLINGS})
+    return cli
+
+
+@pytest.mark.parametrize("query", ["stigmatise", "stigmatized", "Stigmatizing"])
+def test_lemma_meets_every_form_in_both_spellings(spellings: Cli, query: str) -> None:
+    hits = json.loads(spellings("search", query, "--lemma", "--json").stdout)
+    assert [h["match"] for h in hits] == [
+        "stigmatised",
+        "stigmatized",
+        "Stigmatising",
+        "stigmatizes",
+    ]
+
+
+@pytest.mark.parametrize("query", ["behavior", "behaviours"])
+def test_lemma_meets_british_and_american_nouns(spellings: Cli, query: str) -> None:
+    hits = json.loads(spellings("search", query, "--lemma", "--json").stdout)
+    # "Behavioural" is another word (an adjective), not a form of "behaviour".
+    assert [h["match"] for h in hits] == ["behaviour", "behaviors", "behaviours"]
+
+
+def test_word_keeps_whole_words_only(spellings: Cli) -> None:
+    inside = json.loads(spellings("search", "stigma", "--json").stdout)
+    assert len(inside) == 5  # four inside longer words, and "stigma" itself
+    whole = json.loads(spellings("search", "stigma", "--word", "--json").stdout)
+    start = SPELLINGS.index("stigma.")
+    assert [(h["start"], h["end"]) for h in whole] == [(start, start + 6)]
+    # A regex is held to word boundaries too; a query ending in a space needs none after.
+    regex = json.loads(
+        spellings("search", "(?i)behaviou?rs?", "--regex", "--word", "--json").stdout
+    )
+    assert [h["match"] for h in regex] == ["behaviour", "behaviors", "behaviours"]
+    assert len(json.loads(spellings("search", "my ", "--word", "--json").stdout)) == 1
