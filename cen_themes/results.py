@@ -384,3 +384,15 @@ class TeamMember:
 
     name: str
     role: str
+
+
+@dataclass(frozen=True, slots=True)
+class AutocodeResult:
+    """What auto-coding did."""
+
+    summary: str
+    hits: int  # search hits found (0 when coding a speaker's turns)
+    added: int  # spans (hits, sentences or turns) that got the code
+    already: int  # spans that had that code by that coder already
+    skipped: int  # hits inside no sentence or turn, not coded
+    created_codes: list[str]

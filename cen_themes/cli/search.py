@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
+from cen_themes.cli.codes import CODER_HELP
 from cen_themes.results import SearchHit
+from cen_themes.services.autocode import SCOPES, autocode
 from cen_themes.services.search import DEFAULT_CONTEXT, one_line, search
 
 
@@ -88,3 +90,54 @@ def keyword_in_context(hits: list[SearchHit]) -> str:
         ).rstrip()
 
     return "\n".join([line(header), *(line(row) for row in rows)]) + "\n"
+
+
+@cli.command("autocode")
+@click.argument("query", required=False)
+@click.option("--code", "code_path", required=True, metavar="CODE",
+              help="The code to apply (a path; created when new).")  # fmt: skip
+@click.option("--lemma", is_flag=True, help="Match every form and spelling, as `search --lemma`.")
+@click.option("--regex", is_flag=True, help="QUERY is a Python regular expression.")
+@click.option("--word", is_flag=True, help="Whole words only.")
+@click.option("--speaker", metavar="NAME",
+              help="Code every turn of this speaker (no QUERY): 'Interviewer', 'P03'.")  # fmt: skip
+@click.option("--scope", type=click.Choice(SCOPES),
+              help="Code each hit itself, its sentence or its speaker turn "
+              "[default: hit; turn with --speaker].")  # fmt: skip
+@click.option("--source", metavar="SOURCE", help="Only in SOURCE.")
+@click.option("--coder", help=CODER_HELP)
+@pass_state
+def autocode_(
+    state: State,
+    query: str | None,
+    code_path: str,
+    lemma: bool,
+    regex: bool,
+    word: bool,
+    speaker: str | None,
+    scope: str | None,
+    source: str | None,
+    coder: str | None,
+) -> None:
+    """Code every hit of QUERY, or every turn of a speaker, with CODE.
+
+    All of it is one change: one `undo` takes it back. Spans coded already are
+    left as they are.
+
+    \b
+      cen-themes autocode stigmatise --lemma --scope sentence --code "Stigma"
+      cen-themes autocode --speaker Interviewer --code "Interviewer"
+    """
+    result = autocode(
+        state.project(),
+        code_path,
+        coder=state.coder(coder),
+        query=query,
+        lemma=lemma,
+        regex=regex,
+        word=word,
+        speaker=speaker,
+        scope=scope,
+        source=source,
+    )
+    note(result.summary)
