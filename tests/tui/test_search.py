@@ -204,3 +204,53 @@ async def test_search_is_reached_from_the_reader(imported: Project) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         await open_search(pilot)
+
+
+async def test_scope_codes_the_hits_sentences_or_turns(imported: Project) -> None:
+    """o cycles what coding a hit codes; the bar shows it; marked hits in one
+    sentence or turn make one excerpt."""
+    app = CenThemesApp(imported, who(imported, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(pilot)
+        await run_search(pilot, screen, "worr")  # worried, worried, worries
+        scope = screen.query_one("#scope")
+        assert str(scope.render()) == "code: hit"
+        await pilot.press("o")
+        assert (screen.scope, str(scope.render())) == ("sentence", "code: sentence")
+        await pilot.press("space", "space", "space", "c")
+        await pilot.pause()
+        await pilot.press(*"Worry", "enter")
+        await pilot.pause()
+        assert sorted(coded(imported)) == [
+            ("int01", *at(FIRST, "I worried about money."), ["Worry"], [who(imported, "ana")]),
+            (
+                "int01",
+                *at(FIRST, "Waiting again, and I was worried."),
+                ["Worry"],
+                [who(imported, "ana")],
+            ),
+            (
+                "int02",
+                *at(SECOND, SECOND.strip()),  # one speaker: no turns found, one sentence
+                ["Worry"],
+                [who(imported, "ana")],
+            ),
+        ]
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert coded(imported) == []
+        await pilot.press("o")  # turn: a speaker turn, its label left out
+        assert screen.scope == "turn"
+        await pilot.press("home", "space", "space", "c")
+        await pilot.pause()
+        await pilot.press(*"Worry", "enter")
+        await pilot.pause()
+        first = FIRST.index("The waiting"), FIRST.index("money.") + len("money.")
+        second = at(FIRST, "Waiting again, and I was worried.")
+        assert coded(imported) == [
+            ("int01", *first, ["Worry"], [who(imported, "ana")]),
+            ("int01", *second, ["Worry"], [who(imported, "ana")]),
+        ]
+        await pilot.press("o")
+        assert screen.scope == "hit"

@@ -1,5 +1,8 @@
 """Search (/): keyword in context across the sources; mark hits and code them at once.
 
+Coding marked hits codes each hit itself, its sentence or its speaker turn: the scope,
+which ``o`` cycles and the bar shows, is chosen before coding.
+
 The search runs in a thread worker when Enter is pressed in the query (a lemma search
 loads spaCy, which takes a moment the first time), so typing never waits for it.
 """
@@ -17,7 +20,8 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Static
 
 from cen_themes.errors import CenThemesError
 from cen_themes.results import SearchHit
-from cen_themes.services import codebook, coding
+from cen_themes.services import codebook
+from cen_themes.services.autocode import SCOPES, code_hits
 from cen_themes.services.search import one_line, search
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.code_picker import CodePicker
@@ -39,6 +43,7 @@ class SearchScreen(WorkbenchScreen):
         Binding("ctrl+r", "toggle('regex')", "Regex"),
         Binding("ctrl+l", "toggle('lemma')", "Lemma"),
         Binding("space", "mark", "Mark hit"),
+        Binding("o", "scope", "Scope"),
         Binding("c", "code", "Code hits"),
     ]
 
@@ -47,6 +52,7 @@ class SearchScreen(WorkbenchScreen):
         self.hits: list[SearchHit] = []
         self.marked: set[int] = set()  # indices into self.hits
         self.searched: tuple[str, bool, bool] | None = None  # the query the hits are for
+        self.scope = SCOPES[0]  # what coding a hit codes: the hit, its sentence or its turn
 
     def compose(self) -> ComposeResult:
         yield Static("Search: type words, Enter to search", id="title")
@@ -54,6 +60,7 @@ class SearchScreen(WorkbenchScreen):
             yield Input(placeholder="words, a regex (ctrl+r) or lemmas (ctrl+l)", id="query")
             yield Checkbox("regex", id="regex")
             yield Checkbox("lemma", id="lemma")
+            yield Static(self._scope_label(), id="scope")
         yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
@@ -171,6 +178,20 @@ class SearchScreen(WorkbenchScreen):
             other = "lemma" if event.checkbox.id == "regex" else "regex"
             self.query_one(f"#{other}", Checkbox).value = False
 
+    def _scope_label(self) -> str:
+        return f"code: {self.scope}"
+
+    def action_scope(self) -> None:
+        """The next scope: hit, sentence, turn, hit..."""
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self.query_one("#scope", Static).update(self._scope_label())
+        self.notify(f"Coding a hit now codes {self._scope_words()}")
+
+    def _scope_words(self) -> str:
+        return {"hit": "the hit itself", "sentence": "its sentence", "turn": "its speaker turn"}[
+            self.scope
+        ]
+
     def action_mark(self) -> None:
         index = self.highlighted
         if index is None:
@@ -211,11 +232,16 @@ class SearchScreen(WorkbenchScreen):
         self.app.push_screen(CodePicker(codes, hits[0].match), apply)
 
     def apply_code(self, hits: list[SearchHit], code: str) -> None:
-        """Code the hits as one change, so that one undo takes them all back."""
+        """Code the hits (or their sentences or turns) as one change, so that one undo
+        takes them all back."""
         spans = [(hit.source, hit.start, hit.end) for hit in hits]
         try:
-            result = coding.apply_code_spans(
-                self.workbench.project, spans, code, coder=self.workbench.coder
+            result = code_hits(
+                self.workbench.project,
+                spans,
+                code,
+                scope=self.scope,
+                coder=self.workbench.coder,
             )
         except CenThemesError as exc:
             self.report(exc)
