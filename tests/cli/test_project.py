@@ -86,7 +86,7 @@ def test_demo_builds_the_sample_project_once(tmp_path: Path) -> None:
     assert "11 sources" in first.stdout and "11 imported now" in first.stdout
     assert "group=service user" in first.stdout
     # coded, with themes, so that every screen has something to show
-    assert "imported 6 codings from codings.csv" in first.stdout
+    assert "imported 10 codings from codings.csv" in first.stdout
     assert "themes: Stigma of the diagnosis, Therapeutic relationships" in first.stdout
     matrix = run("--db", "cen-themes-demo.db", "export", "matrix", "--out", "m.csv", cwd=tmp_path)
     assert matrix.returncode == 0, matrix.stderr
