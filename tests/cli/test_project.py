@@ -91,7 +91,7 @@ def test_demo_builds_the_sample_project_once(tmp_path: Path) -> None:
     matrix = run("--db", "cen-themes-demo.db", "export", "matrix", "--out", "m.csv", cwd=tmp_path)
     assert matrix.returncode == 0, matrix.stderr
     rows = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()
-    assert [r.split(",")[-2:] for r in rows[1:]] == [["3", "3"], ["2", "2"]]
+    assert [r.split(",")[-2:] for r in rows[1:]] == [["3", "5"], ["2", "2"]]
     second = run("demo", cwd=tmp_path)
     assert second.returncode == 0
     assert "0 imported now, 11 already there" in second.stdout
