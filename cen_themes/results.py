@@ -396,3 +396,27 @@ class AutocodeResult:
     already: int  # spans that had that code by that coder already
     skipped: int  # hits inside no sentence or turn, not coded
     created_codes: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyTable:
+    """The characteristics of the sources: a header, then one row per source (its
+    name, then each attribute's value, "" where it has none)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceMap:
+    """Sources counted per pair of values of two attributes: ``counts[i][j]`` sources
+    have row value i and column value j; the totals count each source once."""
+
+    rows_attr: str
+    cols_attr: str
+    row_values: list[str]
+    col_values: list[str]
+    counts: list[list[int]]
+    row_totals: list[int]
+    col_totals: list[int]
+    total: int

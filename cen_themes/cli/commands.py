@@ -7,6 +7,7 @@ from cen_themes.cli import (  # noqa: F401
     memos,
     search,
     sources,
+    synthesis,
     team,
     themes,
     transfer,
