@@ -420,3 +420,15 @@ class EvidenceMap:
     row_totals: list[int]
     col_totals: list[int]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaturationPoint:
+    """One source's step in a saturation series: the codes first applied in it, and
+    the codes met so far (in one theme's series, only the theme's codes)."""
+
+    source: str
+    order: int  # 1 for the first source coded
+    new_codes: int
+    total_codes: int
+    theme: str | None = None

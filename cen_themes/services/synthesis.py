@@ -1,5 +1,5 @@
-"""The tables a synthesis publishes from its sources' attributes: the characteristics of
-the included studies, and the evidence map.
+"""The tables a synthesis publishes: from its sources' attributes, the characteristics of
+the included studies and the evidence map; from its coding, saturation.
 
 In a meta-synthesis the sources are the included studies and their attributes the
 extraction form (country, year, design, participants). An attribute may hold several
@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.models import Attribute, Source
-from cen_themes.results import EvidenceMap, StudyTable
+from cen_themes.models import Attribute, Coding, Source, ThemeRollup
+from cen_themes.results import EvidenceMap, SaturationPoint, StudyTable
 from cen_themes.wording import did_you_mean, plural
 
 SEPARATOR = ";"  # between the values of one attribute
@@ -168,3 +168,108 @@ def export_evidence_map(project: Project, out: Path, rows: str, cols: str) -> st
         f"wrote {out} ({plural(len(found.row_values), 'row')} x "
         f"{plural(len(found.col_values), 'column')}, {plural(found.total, 'source')})"
     )
+
+
+def saturation(project: Project, by: str = "source") -> list[SaturationPoint]:
+    """New codes per source, the sources in the order they were first coded (the time
+    of their earliest coding; import order between equal times): a code is new in the
+    first source where it is applied, and ``total_codes`` counts the codes met so far.
+
+    ``by="theme"``: the same series for each theme (tree order), counting only the
+    codes the theme brings (its own and its subthemes'); every theme runs over every
+    coded source, so the series share their steps.
+    """
+    if by not in ("source", "theme"):
+        raise InputError(f"saturation is by source or by theme, not '{by}'")
+    from cen_themes.services.themes import theme_tree
+
+    with project.read() as session:
+        first = session.execute(
+            select(Coding.source_id, func.min(Coding.created_at)).group_by(Coding.source_id)
+        ).all()
+        names = dict(session.execute(select(Source.id, Source.name)).all())
+        order = [source_id for source_id, _t in sorted(first, key=lambda r: (r[1], r[0]))]
+        applied: dict[int, set[int]] = {}
+        for source_id, code_id in session.execute(
+            select(Coding.source_id, Coding.code_id).distinct()
+        ):
+            applied.setdefault(source_id, set()).add(code_id)
+        series: list[tuple[str | None, set[int] | None]] = [(None, None)]
+        if by == "theme":
+            brings: dict[int, set[int]] = {}
+            for theme_id, code_id in session.execute(
+                select(ThemeRollup.theme_id, ThemeRollup.code_id)
+            ):
+                brings.setdefault(theme_id, set()).add(code_id)
+            tree = theme_tree(session)
+            series = [(tree.path(t), brings.get(t, set())) for t in tree.ordered()]
+    points: list[SaturationPoint] = []
+    for theme, codes in series:
+        seen: set[int] = set()
+        for step, source_id in enumerate(order, start=1):
+            here = applied[source_id] if codes is None else applied[source_id] & codes
+            new = here - seen
+            seen |= new
+            points.append(SaturationPoint(names[source_id], step, len(new), len(seen), theme))
+    return points
+
+
+NAMED_STEPS = 30  # up to this many sources, the chart names each under its step
+
+
+def plot_saturation(points: list[SaturationPoint], out: Path) -> str:
+    """A line chart of the codes met so far against the sources coded, as PNG: one
+    line, or one per theme."""
+    from cen_themes.exporters.files import check_target, write_atomically
+
+    check_target(out, (".png",), "a saturation chart")
+    if not points:
+        raise InputError("nothing is coded yet: there is no saturation to plot")
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: draw to a file
+    from matplotlib import pyplot
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes = pyplot.subplots(figsize=(8, 4.5), dpi=150)
+    try:
+        lines: dict[str | None, list[SaturationPoint]] = {}
+        for point in points:
+            lines.setdefault(point.theme, []).append(point)
+        for theme, line in lines.items():
+            axes.plot(
+                [p.order for p in line],
+                [p.total_codes for p in line],
+                marker="o",
+                markersize=3,
+                label=theme,
+            )
+        axes.set_xlabel("sources, in the order first coded")
+        axes.set_ylabel("codes met so far")
+        axes.set_title("Saturation" + (" by theme" if points[0].theme is not None else ""))
+        axes.set_ylim(bottom=0)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        first_line = next(iter(lines.values()))
+        if len(first_line) <= NAMED_STEPS:  # few sources: name them under their step
+            axes.set_xticks(
+                [p.order for p in first_line],
+                [p.source for p in first_line],
+                rotation=45,
+                ha="right",
+                fontsize="small",
+            )
+        else:
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.grid(alpha=0.3)
+        if points[0].theme is not None:
+            axes.legend(fontsize="small", loc="lower right")
+        buffer = io.BytesIO()
+        figure.tight_layout()
+        figure.savefig(buffer, format="png")
+    finally:
+        pyplot.close(figure)
+    write_atomically(out, buffer.getvalue())
+    steps = len({p.order for p in points})
+    return f"wrote {out} ({plural(steps, 'source')})"
