@@ -26,6 +26,7 @@ from cen_themes.tui.screens.codebook import CodebookScreen
 from cen_themes.tui.screens.help import HelpScreen
 from cen_themes.tui.screens.matrix import MatrixScreen
 from cen_themes.tui.screens.reader import ReaderScreen
+from cen_themes.tui.screens.reconcile import ReconcileScreen, start_reconcile
 from cen_themes.tui.screens.search import SearchScreen
 from cen_themes.tui.screens.sources import SourcesScreen
 from cen_themes.tui.screens.themes import ThemesScreen
@@ -87,6 +88,7 @@ class CenThemesApp(RunsThreadWork, App[None]):
         Binding("t", "themes", "Themes"),
         Binding("m", "matrix", "Matrix"),
         Binding("slash", "search", "Search", key_display="/"),
+        Binding("R", "reconcile", "Reconcile", key_display="R"),
     ]
 
     status: reactive[str] = reactive("")
@@ -198,6 +200,11 @@ class CenThemesApp(RunsThreadWork, App[None]):
 
     def action_search(self) -> None:
         self.push_screen(SearchScreen())
+
+    def action_reconcile(self) -> None:
+        """Ask for two coders, then walk their disagreements."""
+        if not isinstance(self.screen, ReconcileScreen):
+            start_reconcile(self)
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 2:
