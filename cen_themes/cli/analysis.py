@@ -73,9 +73,18 @@ def export() -> None:
               help="Distinct excerpts, 1/0, or the excerpt texts.")  # fmt: skip
 @click.option("--group-by", metavar="ATTR", help="Group the source columns by an attribute.")
 @click.option("--transpose", is_flag=True, help="Sources as rows, themes or codes as columns.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="As it stood then (ISO 8601; UTC unless a zone is given; a date alone is "
+              "the moment it begins), rebuilt from the audit trail.")  # fmt: skip
 @pass_state
 def export_matrix(
-    state: State, out: Path, rows: str, cells: str, group_by: str | None, transpose: bool
+    state: State,
+    out: Path,
+    rows: str,
+    cells: str,
+    group_by: str | None,
+    transpose: bool,
+    as_of: str | None,
 ) -> None:
     """The theme-by-source (or code-by-source) matrix."""
     click.echo(
@@ -86,6 +95,7 @@ def export_matrix(
             cells=cells,  # type: ignore[arg-type]
             group_by=group_by,
             transpose=transpose,
+            as_of=as_of,
         )
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cen_themes.db import Project
+from cen_themes.errors import InputError
 from cen_themes.exporters import (
     CODEBOOK_FORMATS,
     MATRIX_FORMATS,
@@ -34,15 +35,28 @@ def export_matrix(
     cells: CellsKind = "count",
     group_by: str | None = None,
     transpose: bool = False,
+    as_of: str | None = None,
 ) -> str:
-    """The theme-by-source (or code-by-source) matrix."""
+    """The theme-by-source (or code-by-source) matrix; ``as_of`` (an ISO 8601 date or
+    date-time), as it stood then, rebuilt from the audit trail (counts only)."""
     suffix = check_target(out, MATRIX_FORMATS, "a matrix")
-    data = analysis.matrix(
-        project,
-        rows,
-        with_excerpts=cells == "quotes" or suffix == ".html",
-        with_source_totals=transpose,
-    )
+    if as_of is not None:
+        from cen_themes.services.as_of import matrix_as_of, parse_moment
+
+        moment = parse_moment(as_of)
+        if cells == "quotes" or suffix == ".html":
+            raise InputError(
+                "--as-of rebuilds the counts, not the excerpts' texts: "
+                "use --cells count or presence, and .csv, .xlsx or .md"
+            )
+        data = matrix_as_of(project, moment, rows)
+    else:
+        data = analysis.matrix(
+            project,
+            rows,
+            with_excerpts=cells == "quotes" or suffix == ".html",
+            with_source_totals=transpose,
+        )
     write_matrix(layout(data, cells, group_by, transpose), out)
     return (
         f"wrote {out} ({plural(len(data.rows), rows.rstrip('s'))} x "
