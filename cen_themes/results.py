@@ -498,3 +498,34 @@ class SaturationPoint:
     new_codes: int
     total_codes: int
     theme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cooccurrence:
+    """Codes by codes (or themes by themes): the pairs of co-occurring excerpts that
+    join each two (the rule: :mod:`cen_themes.services.cooccurrence`).
+
+    Rows and columns are the same ``paths``, in tree order. ``counts`` is symmetric:
+    ``counts[i][j]`` (i ≠ j) counts the pairs, ``counts[i][i]`` the excerpts of
+    ``paths[i]``."""
+
+    rows_kind: RowsKind
+    paths: list[str]
+    depths: list[int]
+    counts: list[list[int]]
+
+
+CooccurrenceLink = Literal["same", "overlap", "segment"]
+
+
+@dataclass(frozen=True, slots=True)
+class CooccurrencePair:
+    """Two co-occurring excerpts of one source behind a co-occurrence cell: ``first``
+    carries the row's code or theme and ``second`` the column's. ``link`` says why they
+    co-occur: ``same`` (one excerpt carries both; ``first`` is ``second``),
+    ``overlap`` (they share characters) or ``segment`` (they only share a segment)."""
+
+    source: str
+    first: ExcerptView
+    second: ExcerptView
+    link: CooccurrenceLink

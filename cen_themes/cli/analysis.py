@@ -185,3 +185,22 @@ def undo(state: State, coder: str | None, event_id: int | None) -> None:
     your own last change); the undo is logged."""
     event = history.undo(state.project(), coder=state.coder(coder), event_id=event_id)
     click.echo(f"undid #{event.id}: {event.summary}")
+
+
+@export.command("cooccurrence")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write: .csv .xlsx .md .html")  # fmt: skip
+@click.option("--rows", type=click.Choice(["codes", "themes"]), default="codes",
+              help="Codes (their own excerpts) or themes (rolled up), each by each.")  # fmt: skip
+@pass_state
+def export_cooccurrence(state: State, out: Path, rows: str) -> None:
+    """Code-by-code (or theme-by-theme) co-occurrence.
+
+    Two excerpts of a source co-occur when they overlap (share a character) or share a
+    segment (each overlaps one same sentence of a speaker turn); an excerpt co-occurs
+    with itself. Cell (X, Y) counts the distinct pairs of co-occurring excerpts in
+    which one carries X and the other Y (one excerpt carrying both is a pair with
+    itself); each pair counts once, so the matrix is symmetric. The diagonal counts the
+    excerpts of X. A theme carries the excerpts of its codes and of its subthemes'.
+    """
+    click.echo(exports.export_cooccurrence(state.project(), out, rows))  # type: ignore[arg-type]

@@ -90,3 +90,15 @@ def export_codebook(project: Project, out: Path) -> str:
     codes = codebook.list_codes(project)
     write_codebook(codes, out)
     return f"wrote {out} ({plural(len(codes), 'code')})"
+
+
+def export_cooccurrence(project: Project, out: Path, rows: RowsKind = "codes") -> str:
+    """The code-by-code (or theme-by-theme) co-occurrence matrix (the rule:
+    :mod:`cen_themes.services.cooccurrence`)."""
+    from cen_themes.exporters.cooccurrence import COOCCURRENCE_FORMATS, write_cooccurrence
+    from cen_themes.services.cooccurrence import cooccurrence
+
+    check_target(out, COOCCURRENCE_FORMATS, "a co-occurrence matrix")
+    data = cooccurrence(project, rows)
+    write_cooccurrence(data, out)
+    return f"wrote {out} (co-occurrence of {plural(len(data.paths), rows.rstrip('s'))})"

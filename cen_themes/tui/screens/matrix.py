@@ -104,6 +104,7 @@ class MatrixScreen(WorkbenchScreen):
         Binding("r", "rows", "Themes/codes"),
         Binding("e", "export", "Export"),
         Binding("E", "export_quotes", "Export quotes", key_display="E"),
+        Binding("o", "cooccurrence", "Co-occurrence"),
     ]
 
     def __init__(self, rows: RowsKind = "themes") -> None:
@@ -178,6 +179,12 @@ class MatrixScreen(WorkbenchScreen):
     def action_rows(self) -> None:
         self.rows_kind = "codes" if self.rows_kind == "themes" else "themes"
         self.reload()
+
+    def action_cooccurrence(self) -> None:
+        """The co-occurrence of the codes or themes the matrix shows."""
+        from cen_themes.tui.screens.cooccurrence import CooccurrenceScreen  # it imports this
+
+        self.app.push_screen(CooccurrenceScreen(self.rows_kind))
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
