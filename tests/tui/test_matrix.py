@@ -413,3 +413,36 @@ async def test_enter_alone_exports_to_the_offered_name(
         await app.workers.wait_for_complete()
     assert (tmp_path / "matrix.csv").read_text(encoding="utf-8").startswith("theme,")
     assert (tmp_path / "quotes.md").exists()
+
+
+async def test_a_shows_the_matrix_as_it_stood_then(built: Project, tmp_path: Path) -> None:
+    """`a` asks for a moment; the matrix then is the one exported then; "now" comes
+    back."""
+    import time
+    from datetime import UTC, datetime
+
+    time.sleep(0.01)
+    moment = datetime.now(UTC).isoformat()
+    then = expected(built)
+    time.sleep(0.01)
+    themes.unassign_codes(built, "Support", ["Care"], coder=who(built, "tester"))
+    app = CenThemesApp(built, who(built, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_matrix(pilot)
+        assert shown(table) == expected(built) != then
+        await export(pilot, moment, key="a")
+        assert screen.as_of == moment
+        assert shown(table) == then
+        assert f"as of {moment}" in str(screen.query_one("#caption", Static).render())
+        await pilot.press("enter")  # a cell as of then has counts, not excerpts to list
+        await pilot.pause()
+        assert app.screen is screen
+        target = tmp_path / "then.csv"
+        await export(pilot, str(target))
+        with target.open(encoding="utf-8", newline="") as handle:
+            assert [row[0] for row in csv.reader(handle)][1:] == [r[0].strip() for r in then]
+        await export(pilot, "last Tuesday", key="a")  # not a date: refused, nothing changes
+        assert screen.as_of == moment and errors(app)
+        await export(pilot, "NOW", key="a")
+        assert screen.as_of is None
+        assert shown(table) == expected(built)

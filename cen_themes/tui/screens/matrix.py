@@ -1,7 +1,8 @@
 """The matrix: themes (or codes) by source, with excerpt counts; Enter lists a cell's
-excerpts, `g` groups the sources by an attribute, `e` exports what is shown and `E`
-the quotes report, each in a worker of the app's so that typing never waits for a file
-and the notice comes even after the matrix is closed."""
+excerpts, `g` groups the sources by an attribute, `a` shows the matrix as it stood at
+an earlier moment (rebuilt from the audit trail), `e` exports what is shown and `E` the
+quotes report, each in a worker of the app's so that typing never waits for a file and
+the notice comes even after the matrix is closed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from cen_themes.errors import CenThemesError, NotFoundError
 from cen_themes.exporters.layout import Cell, Table
 from cen_themes.results import ExcerptView, Matrix, RowsKind
 from cen_themes.services import analysis, exports
+from cen_themes.services.as_of import matrix_as_of, parse_moment
 from cen_themes.tui.screens.base import WorkbenchScreen, keep_scrolled
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
@@ -105,12 +107,14 @@ class MatrixScreen(WorkbenchScreen):
         Binding("e", "export", "Export"),
         Binding("E", "export_quotes", "Export quotes", key_display="E"),
         Binding("o", "cooccurrence", "Co-occurrence"),
+        Binding("a", "as_of", "As of"),
     ]
 
     def __init__(self, rows: RowsKind = "themes") -> None:
         super().__init__()
         self.rows_kind: RowsKind = rows
         self.group_by: str | None = None
+        self.as_of: str | None = None  # the moment shown, as typed; None for now
         self.matrix: Matrix | None = None
         self.table: Table | None = None
         self.export_paths: dict[ExportKind, str] = {}  # the path typed last, per kind
@@ -131,7 +135,7 @@ class MatrixScreen(WorkbenchScreen):
     def reload(self) -> None:
         """Read the matrix again and lay it out with the current rows and grouping."""
         try:
-            matrix = analysis.matrix(self.workbench.project, self.rows_kind)
+            matrix = read_matrix(self.workbench.project, self.rows_kind, self.as_of)
             if self.group_by is not None and self.group_by not in attribute_keys(matrix):
                 self.group_by = None
             table = exporters.layout(matrix, "count", self.group_by)
@@ -163,7 +167,8 @@ class MatrixScreen(WorkbenchScreen):
             widget.move_cursor(row=place[0], column=place[1])
             keep_scrolled(widget, scrolled.x, scrolled.y)
         empty = f"  ·  no {self.rows_kind} yet" if not table.rows else ""
-        self.query_one("#caption", Static).update(f"{table.title}{empty}")
+        then = f"  ·  as of {self.as_of} (a, now: back)" if self.as_of is not None else ""
+        self.query_one("#caption", Static).update(f"{table.title}{then}{empty}")
         self.workbench.refresh_status()
 
     def action_group(self) -> None:
@@ -175,6 +180,33 @@ class MatrixScreen(WorkbenchScreen):
             return
         self.group_by = next_grouping(self.group_by, keys)
         self.reload()
+
+    def action_as_of(self) -> None:
+        """Ask for a moment ("now" for today's matrix) and show the matrix as it stood
+        then."""
+
+        def answered(answer: str | None) -> None:
+            if answer is None:
+                return
+            if answer.strip().casefold() == "now":
+                self.as_of = None
+            else:
+                try:
+                    parse_moment(answer)
+                except CenThemesError as exc:
+                    self.report(exc)
+                    return
+                self.as_of = answer.strip()
+            self.reload()
+
+        self.app.push_screen(
+            TextPrompt(
+                "The matrix as it stood at (2026-03-01 or 2026-03-01T14:30, UTC; or now)",
+                self.as_of or "",
+                "2026-03-01",
+            ),
+            answered,
+        )
 
     def action_rows(self) -> None:
         self.rows_kind = "codes" if self.rows_kind == "themes" else "themes"
@@ -193,6 +225,13 @@ class MatrixScreen(WorkbenchScreen):
     def open_cell(self, row: int, column: int) -> None:
         """List the excerpts behind one cell, read again whenever the list is shown."""
         if self.table is None or row >= len(self.table.rows):
+            return
+        if self.as_of is not None:
+            self.notify(
+                f"as of {self.as_of} the matrix shows counts; a, then 'now', "
+                "comes back to today's to read excerpts",
+                severity="warning",
+            )
             return
         path = str(self.table.rows[row].cells[0].value)
         header = self.table.columns[column].header
@@ -232,7 +271,7 @@ class MatrixScreen(WorkbenchScreen):
             self._busy(answer, True)
             project, rows_kind, group_by = self.workbench.project, self.rows_kind, self.group_by
             self.workbench.run_in_thread(
-                partial(write_export, project, kind, answer, rows_kind, group_by),
+                partial(write_export, project, kind, answer, rows_kind, group_by, self.as_of),
                 partial(self._export_done, answer),
                 doing=f"exporting to {answer}",
                 group="export",
@@ -270,20 +309,34 @@ class MatrixScreen(WorkbenchScreen):
                 self.action_export_quotes()
 
 
+def read_matrix(project: Project, rows_kind: RowsKind, as_of: str | None) -> Matrix:
+    """The matrix now, or as it stood at the moment ``as_of``."""
+    if as_of is None:
+        return analysis.matrix(project, rows_kind)
+    return matrix_as_of(project, parse_moment(as_of), rows_kind)
+
+
 def write_export(
-    project: Project, kind: ExportKind, answer: str, rows_kind: RowsKind, group_by: str | None
+    project: Project,
+    kind: ExportKind,
+    answer: str,
+    rows_kind: RowsKind,
+    group_by: str | None,
+    as_of: str | None = None,
 ) -> str:
-    """Write the matrix as shown (its rows and grouping; HTML with the excerpts) or the
-    quotes report to the path typed; returns what was written, for a notice.
+    """Write the matrix as shown (its rows, grouping and moment; HTML with the
+    excerpts) or the quotes report (always now) to the path typed; returns what was
+    written, for a notice.
 
     A grouping attribute that no source has any more is dropped, as the screen drops it.
     """
     path = Path(answer).expanduser()
     if kind == "quotes":
         return exports.export_quotes(project, path)
-    if group_by is not None and group_by not in attribute_keys(analysis.matrix(project, rows_kind)):
+    keys = attribute_keys(read_matrix(project, rows_kind, as_of))
+    if group_by is not None and group_by not in keys:
         group_by = None
-    return exports.export_matrix(project, path, rows_kind, group_by=group_by)
+    return exports.export_matrix(project, path, rows_kind, group_by=group_by, as_of=as_of)
 
 
 def read_cell(
