@@ -1,6 +1,7 @@
 """The first screen: every source in import order, how much of each is coded, a filter
 by name or attribute, the highlighted source's memos under the table (n writes one);
-Enter opens the highlighted source in the reader."""
+Enter opens the highlighted source in the reader; `v` shows the evidence map of the
+sources' attributes and `s` saturation."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class SourcesScreen(WorkbenchScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter", "Filter"),
         Binding("n", "memo", "Memo"),
+        Binding("v", "evidence_map", "Evidence map"),
+        Binding("s", "saturation", "Saturation"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -155,6 +158,16 @@ class SourcesScreen(WorkbenchScreen):
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
         self.table.focus()
+
+    def action_evidence_map(self) -> None:
+        from cen_themes.tui.screens.synthesis import EvidenceMapScreen
+
+        self.app.push_screen(EvidenceMapScreen())
+
+    def action_saturation(self) -> None:
+        from cen_themes.tui.screens.synthesis import SaturationScreen
+
+        self.app.push_screen(SaturationScreen())
 
     def action_memo(self) -> None:
         name = highlighted_key(self.table)
