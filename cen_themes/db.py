@@ -41,7 +41,7 @@ R = TypeVar("R")
 
 # The role a kind of change needs on a team's PostgreSQL project (what the server's
 # grants and policies allow; used only to word a refusal). Anything else needs a lead.
-CODER_KINDS = ("coding.", "excerpt.", "memo.", "code.create", "undo")
+CODER_KINDS = ("coding.", "excerpt.", "memo.", "code.create", "suggestion.", "undo")
 
 
 def to_url(db: str | Path) -> str:

@@ -337,6 +337,23 @@ class Memo(Base):
     created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
 
 
+class SuggestionRejection(Base):
+    """A segment a coder said does not belong to a code: ``suggest`` no longer offers it
+    for that code (whoever asks)."""
+
+    __tablename__ = "suggestion_rejections"
+    __table_args__ = (
+        UniqueConstraint("code_id", "segment_id"),
+        Index("ix_suggestion_rejections_segment_id", "segment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+
+
 class Event(Base):
     """The audit trail: every change, who made it, when, and enough to reverse it."""
 

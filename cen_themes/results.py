@@ -529,3 +529,17 @@ class CooccurrencePair:
     first: ExcerptView
     second: ExcerptView
     link: CooccurrenceLink
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An uncoded segment that reads like a code's excerpts (``suggest``), with its
+    cosine similarity to them (0 to 1)."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    score: float
+    before: str = ""  # the source's text just before and after, when asked for
+    after: str = ""

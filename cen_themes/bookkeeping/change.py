@@ -55,7 +55,9 @@ _STRUCTURE = frozenset({"theme_codes", "themes"})  # changes the rollup's (theme
 # Tables whose rows PostgreSQL's row-level security guards on a team project (the
 # policies of migration 0008): an UPDATE or DELETE silently passes over a row the login
 # may not touch, so the change counts what it meant to touch.
-_GUARDED = frozenset({"coders", "codes", "excerpts", "codings", "memos", "events"})
+_GUARDED = frozenset(
+    {"coders", "codes", "excerpts", "codings", "memos", "events", "suggestion_rejections"}
+)
 # Every change on PostgreSQL takes these tables' ROW EXCLUSIVE lock first, in this order
 # (the order of Change.hold_for_bulk): a bulk import's stronger lock then queues behind
 # changes under way or ahead of them, never half way, which would be a deadlock.

@@ -9,6 +9,7 @@ from cen_themes.cli import (  # noqa: F401
     search,
     sources,
     synthesis,
+    suggest,
     team,
     themes,
     transfer,

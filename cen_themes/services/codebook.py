@@ -11,7 +11,15 @@ from cen_themes.bookkeeping.change import Change
 from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
-from cen_themes.models import Code, Coding, Excerpt, Memo, Theme, ThemeCode
+from cen_themes.models import (
+    Code,
+    Coding,
+    Excerpt,
+    Memo,
+    SuggestionRejection,
+    Theme,
+    ThemeCode,
+)
 from cen_themes.results import CodeChange, CodeInfo
 from cen_themes.wording import plural
 
@@ -187,6 +195,7 @@ def delete_code(project: Project, code: str, *, coder: str, force: bool = False)
         removed, emptied = _remove_codings(ch, subtree)
         ch.delete("theme_codes", ThemeCode.code_id.in_(subtree))
         ch.delete("memos", and_(Memo.target_type == "code", Memo.target_id.in_(subtree)))
+        ch.delete("suggestion_rejections", SuggestionRejection.code_id.in_(subtree))
         for depth_first in sorted(subtree, key=lambda n: -tree.depth(n)):
             ch.delete("codes", Code.id == depth_first)
         parts = [f"deleted code {path}"]
@@ -233,6 +242,7 @@ def merge_codes(project: Project, codes: list[str], into: str, *, coder: str) ->
             and_(Memo.target_type == "code", Memo.target_id.in_(merged)),
             {"target_id": target},
         )
+        _move_rejections(ch, merged, target)
         descriptions = [
             f"{tree.name[m]}: {d}"
             for m in merged
@@ -273,6 +283,30 @@ def _repoint_codings(ch: Change, merged: list[int], target: int) -> tuple[int, i
         ch.delete("codings", Coding.id.in_(duplicates))
     moved = ch.update("codings", Coding.code_id.in_(merged), {"code_id": target})
     return len(moved), len(duplicates)
+
+
+def _move_rejections(ch: Change, merged: list[int], target: int) -> None:
+    """Segments rejected as suggestions for a merged code stay rejected for the target
+    (one rejection per segment)."""
+    other = aliased(SuggestionRejection)
+    rejection = SuggestionRejection
+    repeats = set(
+        ch.session.scalars(
+            select(rejection.id).where(
+                rejection.code_id.in_(merged),
+                select(other.id)
+                .where(
+                    other.segment_id == rejection.segment_id,
+                    (other.code_id == target)
+                    | (other.code_id.in_(merged) & (other.id < rejection.id)),
+                )
+                .exists(),
+            )
+        )
+    )
+    if repeats:
+        ch.delete("suggestion_rejections", rejection.id.in_(repeats))
+    ch.update("suggestion_rejections", rejection.code_id.in_(merged), {"code_id": target})
 
 
 def _move_children(ch: Change, merged: list[int], target: int) -> None:

@@ -28,6 +28,7 @@ CODER_TABLES = (
     "excerpts",
     "codings",
     "memos",
+    "suggestion_rejections",
     "events",
     "theme_rollup",
     "excerpt_themes",

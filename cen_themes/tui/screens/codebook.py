@@ -1,5 +1,6 @@
 """The codebook: the code tree with colours and counts; add, rename, recolour, merge,
-delete; the highlighted code's memos under the table (n writes one)."""
+delete; the highlighted code's memos under the table (n writes one); S suggests uncoded
+segments like the highlighted code's excerpts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from cen_themes.services.codebook import CodeChange
 from cen_themes.tui.screens.base import WorkbenchScreen, refill
 from cen_themes.tui.screens.dialogs import Confirm, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
+from cen_themes.tui.screens.suggestions import SuggestionsScreen
 from cen_themes.tui.widgets.coded_text import shade
 from cen_themes.tui.widgets.memo_panel import MemoPanel, by_target
 from cen_themes.tui.widgets.status import StatusLine
@@ -56,6 +58,7 @@ class CodebookScreen(WorkbenchScreen):
         Binding("space", "mark", "Mark"),
         Binding("M", "merge", "Merge marked", key_display="M"),
         Binding("d", "delete", "Delete"),
+        Binding("S", "suggest", "Suggest", key_display="S"),
     ]
 
     def __init__(self) -> None:
@@ -256,6 +259,20 @@ class CodebookScreen(WorkbenchScreen):
                 self._change("delete_code", path, force=in_use)
 
         self.app.push_screen(Confirm(message, "Delete"), delete)
+
+    def action_suggest(self) -> None:
+        """Uncoded segments like the highlighted code's excerpts, to accept or reject."""
+        code = self._need_code()
+        if code is None:
+            return
+        if not code.excerpts:
+            self.notify(
+                f"{code.path} has no excerpts yet: code a few passages with it, then S "
+                "suggests more like them",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(SuggestionsScreen(code.path))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
