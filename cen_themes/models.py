@@ -366,3 +366,43 @@ class Event(Base):
     coder: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+_CONCERNS = ("no", "minor", "moderate", "serious")  # as cen_themes.results.CERQUAL_LEVELS
+
+
+class CerqualAssessment(Base):
+    """A theme's GRADE-CERQual assessment, the theme being a review finding: its summary
+    statement, the four components (each a level of concerns and why) and the overall
+    confidence with why. A NULL level is a component not judged yet. The contributing
+    studies are never stored: they are the sources the theme's excerpts come from."""
+
+    __tablename__ = "cerqual"
+    __table_args__ = (
+        *(
+            _one_of(f"{c}_level", _CONCERNS)
+            for c in ("limitations", "coherence", "adequacy", "relevance")
+        ),
+        _one_of("confidence", ("high", "moderate", "low", "very-low")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), unique=True)
+    finding: Mapped[str] = mapped_column(Text, default="")
+    limitations_level: Mapped[str | None] = mapped_column(String(16))
+    limitations_explanation: Mapped[str] = mapped_column(Text, default="")
+    coherence_level: Mapped[str | None] = mapped_column(String(16))
+    coherence_explanation: Mapped[str] = mapped_column(Text, default="")
+    adequacy_level: Mapped[str | None] = mapped_column(String(16))
+    adequacy_explanation: Mapped[str] = mapped_column(Text, default="")
+    relevance_level: Mapped[str | None] = mapped_column(String(16))
+    relevance_explanation: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[str | None] = mapped_column(String(16))
+    confidence_explanation: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(255))

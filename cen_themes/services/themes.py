@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
-from cen_themes.models import ExcerptTheme, Memo, Theme, ThemeCode
+from cen_themes.models import CerqualAssessment, ExcerptTheme, Memo, Theme, ThemeCode
 from cen_themes.results import ThemeChange, ThemeInfo
 from cen_themes.services.codebook import code_tree
 from cen_themes.wording import plural
@@ -139,6 +139,8 @@ def delete_theme(project: Project, theme: str, *, coder: str, force: bool = Fals
                 "use --force to delete them too, or move them first"
             )
         ch.delete("theme_codes", ThemeCode.theme_id.in_(subtree))
+        # Recorded, not left to the cascade, so that undo brings the judgements back too.
+        ch.delete("cerqual", CerqualAssessment.theme_id.in_(subtree))
         ch.delete("memos", (Memo.target_type == "theme") & Memo.target_id.in_(subtree))
         for theme_id in sorted(subtree, key=lambda n: -tree.depth(n)):
             ch.delete("themes", Theme.id == theme_id)

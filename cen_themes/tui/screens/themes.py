@@ -54,6 +54,7 @@ class ThemesScreen(WorkbenchScreen):
         Binding("N", "nest", "Nest", key_display="N"),
         Binding("plus", "assign", "Assign code", key_display="+"),
         Binding("minus", "unassign", "Unassign code", key_display="-"),
+        Binding("g", "cerqual", "CERQual"),
     ]
 
     def __init__(self) -> None:
@@ -243,6 +244,14 @@ class ThemesScreen(WorkbenchScreen):
                 )
 
         self.app.push_screen(ChooseOne(f"Unassign a code from {info.path}", _indexed(codes)), done)
+
+    def action_cerqual(self) -> None:
+        """The highlighted theme's GRADE-CERQual assessment."""
+        from cen_themes.tui.screens.cerqual import CerqualScreen
+
+        info = self._need_theme()
+        if info is not None:
+            self.app.push_screen(CerqualScreen(info.id, info.path))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
