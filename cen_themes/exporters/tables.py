@@ -1,9 +1,13 @@
-"""Plain tables (a header row and rows of text and numbers) as CSV, Excel, Markdown and
-Word: the characteristics of included studies and the evidence map.
+"""Titled tables (a header row, then rows of text, numbers or paragraphs) as CSV, Excel,
+Markdown and Word: the characteristics of included studies, the evidence map and the
+GRADE-CERQual tables.
 
-Text that is a number ("2019", "12", "3.5") is written as a number in the workbook, so
-it sorts and sums; everything else stays text, never a formula. The Word table is a real
-table on a landscape page, its header row repeated on every page.
+A cell is text, a number, or paragraphs (:class:`Part`, some leading in bold). Text
+that is a number ("2019", "12", "3.5") is written as a number in the workbook, so it
+sorts and sums; everything else stays text, never a formula. Markdown is a pipe table
+(paragraphs joined by ``<br>``, pipes escaped); the Word table is a real table on a
+landscape page, its header row repeated on every page; the workbook has a bold, frozen
+header row with filters on and wrapped text.
 """
 
 from __future__ import annotations
@@ -12,31 +16,49 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cen_themes.exporters.files import check_target, write_atomically
 from cen_themes.exporters.text import md_cell
 
 TABLE_FORMATS = (".csv", ".xlsx", ".md", ".docx")
-Value = str | int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One paragraph of a cell: its text, and whether it leads (set in bold)."""
+
+    text: str
+    bold: bool = False
+
+
+Value = str | int | float | list[Part]
 
 
 @dataclass(frozen=True, slots=True)
 class Grid:
-    """A titled table: the title heads the Word and Markdown files and names the sheet."""
+    """A titled table: the title heads the Word and Markdown files and names the sheet.
+    ``widths`` set the workbook's column widths (characters; default: from the text)."""
 
     title: str
     header: list[str]
     rows: list[list[Value]]
-    notes: list[str]  # lines under the table (what the counts mean)
+    notes: list[str] = field(default_factory=list)  # lines under the table
+    widths: list[int] | None = None
 
 
-def write_grid(grid: Grid, out: Path, what: str) -> None:
-    """Write ``grid`` in the format of ``out``'s extension (``what`` names it in errors)."""
-    suffix = check_target(out, TABLE_FORMATS, what)
+def write_grid(grid: Grid, out: Path, what: str, formats: tuple[str, ...] = TABLE_FORMATS) -> None:
+    """Write ``grid`` in the format of ``out``'s extension, one of ``formats`` (``what``
+    names the table in errors)."""
+    suffix = check_target(out, formats, what)
     render = {".csv": _csv, ".xlsx": _xlsx, ".md": _markdown, ".docx": _docx}[suffix]
     write_atomically(out, render(grid))
+
+
+def plain(value: Value) -> str:
+    """A cell as plain text, one paragraph a line."""
+    return "\n".join(part.text for part in value) if isinstance(value, list) else str(value)
 
 
 _INTEGER = re.compile(r"[+-]?(?:0|[1-9]\d{0,14})")
@@ -59,7 +81,7 @@ def _csv(grid: Grid) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(grid.header)
-    writer.writerows(grid.rows)
+    writer.writerows([plain(value) for value in row] for row in grid.rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -70,10 +92,16 @@ def _markdown(grid: Grid) -> bytes:
         _md_line(md_cell(h) for h in grid.header),
         _md_line("---:" if n else "---" for n in numeric),
     ]
-    lines += [_md_line(md_cell(str(v)) for v in row) for row in grid.rows]
+    lines += [_md_line(_md_value(v) for v in row) for row in grid.rows]
     if grid.notes:
         lines.append("\n" + "".join(f"{md_cell(note)}\n" for note in grid.notes))
     return "".join(lines).encode("utf-8")
+
+
+def _md_value(value: Value) -> str:
+    if isinstance(value, list):
+        return "<br>".join(f"**{md_cell(p.text)}**" if p.bold else md_cell(p.text) for p in value)
+    return md_cell(str(value))
 
 
 def _md_line(cells: Iterable[str]) -> str:
@@ -106,11 +134,12 @@ def _xlsx(grid: Grid) -> bytes:
     for column, header in enumerate(grid.header, start=1):
         cell = sheet.cell(row=1, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", header))
         cell.font = bold
+        cell.alignment = wrap
         cell.data_type = "s"
     for row_number, row in enumerate(grid.rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column)
-            number = as_number(value)
+            number = as_number(plain(value))
             if isinstance(number, str):
                 text = ILLEGAL_CHARACTERS_RE.sub("", number)
                 if len(text) > MAX_CELL_TEXT:
@@ -124,11 +153,13 @@ def _xlsx(grid: Grid) -> bytes:
     last = get_column_letter(max(len(grid.header), 1))
     sheet.auto_filter.ref = f"A1:{last}{len(grid.rows) + 1}"
     for index, header in enumerate(grid.header):
-        texts = [header, *(str(row[index]) for row in grid.rows)]
-        longest = max(len(line) for text in texts for line in text.split("\n"))
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
-            max(longest + 2, WIDTH[0]), WIDTH[1]
-        )
+        if grid.widths is not None:
+            width = grid.widths[index]
+        else:
+            texts = [header, *(plain(row[index]) for row in grid.rows)]
+            longest = max(len(line) for text in texts for line in text.split("\n"))
+            width = min(max(longest + 2, WIDTH[0]), WIDTH[1])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     for note_number, note in enumerate(grid.notes, start=len(grid.rows) + 3):
         sheet.cell(row=note_number, column=1, value=ILLEGAL_CHARACTERS_RE.sub("", note))
     buffer = io.BytesIO()
@@ -142,6 +173,7 @@ def _sheet_title(title: str) -> str:
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MANY_COLUMNS = 6  # a Word table with more columns is set in a smaller type
 
 
 def _docx(grid: Grid) -> bytes:
@@ -163,15 +195,23 @@ def _docx(grid: Grid) -> bytes:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     properties.append(repeat)  # the header row again on every page
+    small = Pt(9) if len(grid.header) > MANY_COLUMNS else None
     for cell, text in zip(header.cells, grid.header, strict=True):
-        cell.text = ""
         run = cell.paragraphs[0].add_run(_clean(text))
         run.bold = True
+        if small is not None:
+            run.font.size = small
     numeric = _numeric_columns(grid)
     for row in grid.rows:
         cells = table.add_row().cells
         for index, (cell, value) in enumerate(zip(cells, row, strict=True)):
-            cell.text = _clean(str(value))
+            parts = value if isinstance(value, list) else [Part(str(value))]
+            for number, part in enumerate(parts):
+                paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
+                run = paragraph.add_run(_clean(part.text))
+                run.bold = part.bold
+                if small is not None:
+                    run.font.size = small
             if numeric[index]:
                 cell.paragraphs[0].alignment = 2  # right
     for note in grid.notes:
