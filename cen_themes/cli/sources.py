@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -282,59 +283,135 @@ def attrs_import(state: State, csv_file: Path) -> None:
     )
 
 
-# The demo's themes, each rolling up a top-level code of the sample codings and the
-# codes under it.
-DEMO_THEMES = {
-    "Stigma of the diagnosis": "Stigma",
-    "Therapeutic relationships": "Therapeutic relationships",
-}
+# The demo: the sample transcripts coded by two coders, with themes and subthemes, and a
+# small synthesis of fictional studies (sample_transcripts/studies/) whose codes roll up
+# into review findings, each with its CERQual assessment. Each folder may hold
+# attributes.csv, codings.csv and themes.csv (theme path, code path per row); the
+# studies' folder also cerqual.csv.
+DEMO_STUDIES = "studies"
 
 
-def _code_the_demo(project: Project, codings_csv: Path, coder: str) -> None:
-    """The sample codings (two coders' work on three transcripts) and two themes, so
-    that the demo's codebook, themes and matrix have something to show."""
+def _demo_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_EXTENSIONS)
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _demo_themes(project: Project, themes_csv: Path, coder: str) -> tuple[list[str], int]:
+    """The themes of a ``theme,code`` CSV, parents made as they are first met, each
+    given its codes; returns the top-level themes in that order and the subthemes'
+    number."""
     from cen_themes.services import themes
+
+    codes: dict[str, list[str]] = {}
+    for row in _read_rows(themes_csv):
+        parts = row["theme"].split(" > ")
+        for depth in range(1, len(parts) + 1):
+            path = " > ".join(parts[:depth])
+            if path not in codes:
+                parent = " > ".join(parts[: depth - 1]) or None
+                themes.add_theme(project, parts[depth - 1], parent=parent, coder=coder)
+                codes[path] = []
+        if row.get("code"):
+            codes[row["theme"]].append(row["code"])
+    for theme, assigned in codes.items():
+        if assigned:
+            themes.assign_codes(project, theme, assigned, coder=coder)
+    top = [path for path in codes if " > " not in path]
+    return top, len(codes) - len(top)
+
+
+def _judge_the_demo(project: Project, cerqual_csv: Path, coder: str) -> list[str]:
+    """Each review finding's CERQual assessment from a CSV (theme, finding, each
+    component's level and its ``_why``, confidence and ``confidence_why``); returns the
+    confidences in the order of the rows."""
+    from cen_themes.results import CERQUAL_COMPONENTS
+    from cen_themes.services import cerqual
+
+    confidences = []
+    for row in _read_rows(cerqual_csv):
+        cerqual.set_assessment(
+            project,
+            row["theme"],
+            coder=coder,
+            finding=row["finding"],
+            levels={c: row[c] for c in CERQUAL_COMPONENTS},
+            explanations={c: row[f"{c}_why"] for c in CERQUAL_COMPONENTS},
+            confidence=row["confidence"],
+            confidence_explanation=row["confidence_why"],
+        )
+        confidences.append(row["confidence"])
+    return confidences
+
+
+def _code_the_demo(project: Project, samples: Path, coder: str) -> None:
+    """The sample codings (two coders' work on the transcripts, su04 and su06 coded by
+    both) and their themes, then the studies' codings, review findings and CERQual
+    assessments, so that every screen of the demo has something to show."""
     from cen_themes.services.coding_import import import_codings
 
-    click.echo(import_codings(project, codings_csv, coder=coder).summary)
-    paths = [c.path for c in codebook.list_codes(project, usage=False)]
-    for theme, top in DEMO_THEMES.items():
-        themes.add_theme(project, theme, coder=coder)
-        below = [p for p in paths if p == top or p.startswith(f"{top} > ")]
-        themes.assign_codes(project, theme, below, coder=coder)
-    click.echo(f"themes: {', '.join(DEMO_THEMES)}")
+    for folder, label in ((samples, ""), (samples / DEMO_STUDIES, "studies: ")):
+        codings_csv = folder / "codings.csv"
+        if codings_csv.is_file():
+            click.echo(label + import_codings(project, codings_csv, coder=coder).summary)
+        themes_csv = folder / "themes.csv"
+        if not themes_csv.is_file():
+            continue
+        top, below = _demo_themes(project, themes_csv, coder)
+        if not label:
+            click.echo(f"themes: {', '.join(top)} ({plural(below, 'subtheme')})")
+            continue
+        cerqual_csv = folder / "cerqual.csv"
+        judged = _judge_the_demo(project, cerqual_csv, coder) if cerqual_csv.is_file() else []
+        click.echo(
+            f"{label}{plural(len(top), 'review finding')}, "
+            f"{plural(len(judged), 'CERQual assessment')} ({', '.join(judged) or 'none'})"
+        )
 
 
 @cli.command()
 @pass_state
 def demo(state: State) -> int:
-    """Build a project from the bundled sample transcripts and open it in the TUI.
+    """Build a project from the bundled sample transcripts and studies and open it in the TUI.
 
     The project is cen-themes-demo.db in the working directory unless --db is given;
     running it again changes nothing. Without a terminal it prints the summary only.
     """
     samples = resources.sample_transcripts()
-    files = sorted(p for p in samples.iterdir() if p.suffix.lower() in SUPPORTED_EXTENSIONS)
+    files = _demo_files(samples)
     if not files:
         fail_line(f"no sample transcripts found in {samples}")
         return 1
+    studies = _demo_files(samples / DEMO_STUDIES)
     project = state.project(state.db_option or DEMO_DB, create=True)
     note(f"demo project: {project.display_name}")
-    report = source_service.import_files(project, files, coder=state.coder())
-    for outcome in report.failed:
+    reports = [source_service.import_files(project, files, coder=state.coder())]
+    if studies:
+        reports.append(
+            source_service.import_files(project, studies, coder=state.coder(), kind="study")
+        )
+    failed = [outcome for report in reports for outcome in report.failed]
+    for outcome in failed:
         fail_line(outcome.message)
-    attributes_csv = samples / "attributes.csv"
-    if attributes_csv.is_file():
-        attribute_service.import_attributes(project, attributes_csv, coder=state.coder())
-    codings_csv = samples / "codings.csv"
-    if codings_csv.is_file() and not codebook.list_codes(project, usage=False):
-        _code_the_demo(project, codings_csv, state.coder())
+    for folder in (samples, samples / DEMO_STUDIES):
+        attributes_csv = folder / "attributes.csv"
+        if attributes_csv.is_file():
+            attribute_service.import_attributes(project, attributes_csv, coder=state.coder())
+    if (samples / "codings.csv").is_file() and not codebook.list_codes(project, usage=False):
+        _code_the_demo(project, samples, state.coder())
     found = source_service.list_sources(project)
     words = sum(s.words for s in found)
     segments = sum(s.segments for s in found)
+    imported = sum(len(report.imported) for report in reports)
+    skipped = sum(len(report.skipped) for report in reports)
     click.echo(
         f"{plural(len(found), 'source')}, {words:,} words, {segments:,} segments "
-        f"({len(report.imported)} imported now, {len(report.skipped)} already there)"
+        f"({imported} imported now, {skipped} already there)"
     )
     rows = [
         (
@@ -347,7 +424,7 @@ def demo(state: State) -> int:
         for s in found
     ]
     write_stdout(text_table(("name", "kind", "words", "segments", "attributes"), rows))
-    if report.failed:
+    if failed:
         return 1
     if sys.stdin.isatty() and sys.stdout.isatty():
         from cen_themes.tui import run_tui

@@ -86,7 +86,7 @@ def test_attrs_set_unknown_source_and_bad_pair(two_sources: Cli) -> None:
 
 
 def test_sample_attributes_cover_every_sample(cli: Cli) -> None:
-    files = sorted(p for p in SAMPLES.iterdir() if p.suffix != ".csv")
+    files = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix != ".csv")
     assert cli("import", *files).exit_code == 0
     result = cli("attrs", "import", SAMPLES / "attributes.csv")
     assert result.exit_code == 0, result.stderr

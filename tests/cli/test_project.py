@@ -83,19 +83,30 @@ def test_demo_builds_the_sample_project_once(tmp_path: Path) -> None:
     first = run("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "cen-themes-demo.db").exists()
-    assert "11 sources" in first.stdout and "11 imported now" in first.stdout
+    assert "19 sources" in first.stdout and "19 imported now" in first.stdout
     assert "group=service user" in first.stdout
+    lindqvist = next(line for line in first.stdout.splitlines() if "lindqvist2015" in line)
+    assert " study " in lindqvist and "design=interviews; focus groups" in lindqvist
     # coded, with themes, so that every screen has something to show
-    assert "imported 10 codings from codings.csv" in first.stdout
-    assert "themes: Stigma of the diagnosis, Therapeutic relationships" in first.stdout
+    assert "imported 69 codings from codings.csv" in first.stdout
+    assert (
+        "themes: Stigma of the diagnosis, The need for a long-term perspective, Therapeutic "
+        "relationships, Crisis care, Staff fear of risk and burnout (8 subthemes)"
+    ) in first.stdout
+    assert "studies: imported 41 codings from codings.csv" in first.stdout
+    assert "studies: 3 review findings, 3 CERQual assessments (high, moderate, low)" in first.stdout
     matrix = run("--db", "cen-themes-demo.db", "export", "matrix", "--out", "m.csv", cwd=tmp_path)
     assert matrix.returncode == 0, matrix.stderr
     rows = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()
-    assert [r.split(",")[-2:] for r in rows[1:]] == [["3", "5"], ["2", "2"]]
+    counts = {r.split(",")[0]: r.split(",")[-2:] for r in rows[1:]}
+    assert len(counts) == 16
+    assert counts["Stigma of the diagnosis"] == ["11", "25"]
+    assert counts["Therapeutic relationships"] == ["8", "12"]
+    assert counts["Review finding 3: Time-limited care feels like abandonment"] == ["7", "12"]
     second = run("demo", cwd=tmp_path)
     assert second.returncode == 0
-    assert "0 imported now, 11 already there" in second.stdout
-    assert "codings" not in second.stdout  # coded once
+    assert "0 imported now, 19 already there" in second.stdout
+    assert "codings" not in second.stdout and "CERQual" not in second.stdout  # coded once
     assert not (tmp_path / "cen-themes.db").exists()
 
 

@@ -178,7 +178,11 @@ def _documents(texts: list[str], fmt: str = "txt") -> list[Document]:
 
 
 def _sample_transcripts() -> list[Document]:
-    return [read_document(path) for path in sorted(SAMPLES.iterdir()) if path.suffix != ".csv"]
+    return [
+        read_document(path)
+        for path in sorted(SAMPLES.iterdir())
+        if path.is_file() and path.suffix != ".csv"
+    ]
 
 
 @pytest.mark.parametrize("where", ["here", "beside"])
