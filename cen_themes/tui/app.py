@@ -78,17 +78,20 @@ class CenThemesApp(RunsThreadWork, App[None]):
     """The coding workbench over one project; the CLI and the tests build it alike."""
 
     TITLE = "cen-themes"
+    ENABLE_COMMAND_PALETTE = False  # every action has its key; ? lists them
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
+        # Each screen's footer shows the keys that matter there and "? Help"; the
+        # help lists every key of the screen, these included.
+        Binding("q", "quit", "Quit", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("escape", "back", "Back"),
-        Binding("u", "undo", "Undo"),
-        Binding("k", "codebook", "Codebook"),
-        Binding("t", "themes", "Themes"),
-        Binding("m", "matrix", "Matrix"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("R", "reconcile", "Reconcile", key_display="R"),
+        Binding("escape", "back", "Back", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("k", "codebook", "Codebook", show=False),
+        Binding("t", "themes", "Themes", show=False),
+        Binding("m", "matrix", "Matrix", show=False),
+        Binding("slash", "search", "Search", key_display="/", show=False),
+        Binding("R", "reconcile", "Reconcile", key_display="R", show=False),
     ]
 
     status: reactive[str] = reactive("")
@@ -179,15 +182,15 @@ class CenThemesApp(RunsThreadWork, App[None]):
         return True
 
     def action_help(self) -> None:
-        shown = [
-            (
-                active.binding.key_display or self.get_key_display(active.binding),
-                active.binding.description,
-            )
-            for active in self.active_bindings.values()
-            if active.binding.show and active.binding.description
-        ]
-        self.push_screen(HelpScreen(shown))
+        """Every key of the screen in front (the footer shows the ones that matter most),
+        the keys that are not bindings (Enter on a row, shift+arrows) first."""
+        listed: dict[str, str] = dict(getattr(self.screen, "HELP_KEYS", []))
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.description:
+                key = binding.key_display or self.get_key_display(binding)
+                listed.setdefault(key, binding.description)
+        self.push_screen(HelpScreen(list(listed.items())))
 
     def action_codebook(self) -> None:
         self.push_screen(CodebookScreen())

@@ -66,7 +66,8 @@ async def test_help_lists_bindings_and_q_quits(coded_project: CodedProject) -> N
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = dict(app.screen.bindings)
-        assert keys.get("c") == "Code selection"
+        assert keys.get("c") == "Code"
+        assert keys.get("shift+arrows", "").startswith("select text")
         assert keys.get("u") == "Undo"
         assert keys.get("q") == "Quit"
         await pilot.press("escape")

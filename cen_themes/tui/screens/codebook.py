@@ -49,16 +49,19 @@ def usage(codes: list[CodeInfo], path: str) -> tuple[int, int, int, int]:
 
 
 class CodebookScreen(WorkbenchScreen):
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "list the highlighted code's excerpts"),
+    ]
     CSS_PATH = "codebook.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add code"),
-        Binding("n", "memo", "Memo"),
+        Binding("a", "add", "Add"),
         Binding("r", "rename", "Rename"),
-        Binding("o", "recolour", "Colour"),
         Binding("space", "mark", "Mark"),
-        Binding("M", "merge", "Merge marked", key_display="M"),
+        Binding("M", "merge", "Merge", key_display="M"),
         Binding("d", "delete", "Delete"),
         Binding("S", "suggest", "Suggest", key_display="S"),
+        Binding("n", "memo", "Memo", show=False),
+        Binding("o", "recolour", "Colour", show=False),
     ]
 
     def __init__(self) -> None:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.exporters.cooccurrence import (
     COOCCURRENCE_FORMATS,
@@ -25,8 +24,8 @@ from cen_themes.results import Cooccurrence, CooccurrencePair, RowsKind
 from cen_themes.services import exports
 from cen_themes.services.cooccurrence import cooccurrence, cooccurrence_pairs
 from cen_themes.tui.screens.base import WorkbenchScreen, keep_scrolled, refill
-from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import LISTED, preview
+from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
 from cen_themes.tui.screens.matrix import kept_place
 from cen_themes.tui.widgets.status import StatusLine
 
@@ -65,7 +64,7 @@ def _number(count: int, diagonal: bool) -> Text:
     return Text(str(count), justify="right", style=style)
 
 
-class CooccurrenceScreen(WorkbenchScreen):
+class CooccurrenceScreen(ExportsFiles):
     """Rows and columns are the same codes (or themes), in tree order; the row names
     stay in view while the table scrolls sideways."""
 
@@ -80,15 +79,11 @@ class CooccurrenceScreen(WorkbenchScreen):
         self.rows_kind: RowsKind = rows
         self.data: Cooccurrence | None = None
         self.table: CooccurrenceTable | None = None
-        self.export_path: str | None = None  # the path typed last
-        self.exporting: list[str] = []  # the files being written now
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
         yield Static(id="cell")
-        with Horizontal(id="exporting"):
-            yield Static(id="export-label")
-            yield ProgressBar(total=None, show_percentage=False, show_eta=False)
+        yield export_bar()
         yield DataTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
         yield StatusLine()
         yield Footer()
@@ -165,47 +160,13 @@ class CooccurrenceScreen(WorkbenchScreen):
 
     def action_export(self) -> None:
         formats = ", ".join(COOCCURRENCE_FORMATS)
-        question = f"Export the co-occurrence of {self.rows_kind} to a file ({formats})"
-        placeholder = "cooccurrence.csv"
-
-        def answered(answer: str | None) -> None:
-            if answer is None:
-                return
-            self.export_path = answer
-            self._busy(answer, True)
-            self.workbench.run_in_thread(
-                partial(write_export, self.workbench.project, answer, self.rows_kind),
-                partial(self._export_done, answer),
-                doing=f"exporting to {answer}",
-                group="export",
-                exclusive=False,
-                failed=partial(self._export_failed, answer),
-            )
-
-        self.app.push_screen(
-            TextPrompt(question, self.export_path or placeholder, placeholder), answered
+        project, rows_kind = self.workbench.project, self.rows_kind
+        self.ask_export(
+            "cooccurrence",
+            f"Export the co-occurrence of {rows_kind} to a file ({formats})",
+            "cooccurrence.csv",
+            lambda answer: write_export(project, answer, rows_kind),
         )
-
-    def _busy(self, answer: str, started: bool) -> None:
-        if started:
-            self.exporting.append(answer)
-        elif answer in self.exporting:
-            self.exporting.remove(answer)
-        for label in self.query("#export-label").results(Static):
-            label.update(f"exporting to {', '.join(self.exporting)}")
-        self.set_class(bool(self.exporting), "-exporting")
-
-    def _export_done(self, answer: str, done: str) -> None:
-        self.notify(done, title="Exported")
-        self._busy(answer, False)
-
-    def _export_failed(self, answer: str, _error: Exception) -> None:
-        """After the notice of why: offer the typed path again (now, if the screen is
-        still in front)."""
-        self._busy(answer, False)
-        self.export_path = answer
-        if self.app.screen is self:
-            self.action_export()
 
 
 def write_export(project: Project, answer: str, rows_kind: RowsKind) -> str:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-READER_KEYS = [
-    ("arrows", "move the cursor"),
-    ("shift+arrows", "select text (one shift+right = one character)"),
-]
-
 
 class HelpScreen(Screen[None]):
     CSS_PATH = "help.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.back", "Back")]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -25,7 +24,7 @@ class HelpScreen(Screen[None]):
         table = Table(title="Keys", show_header=True, expand=False)
         table.add_column("key", style="bold")
         table.add_column("does")
-        for key, description in [*self.bindings, *READER_KEYS]:
+        for key, description in self.bindings:
             table.add_row(key, description)
         with VerticalScroll():
             yield Static(table, id="keys")

@@ -6,16 +6,14 @@ the notice comes even after the matrix is closed."""
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Static
 
 from cen_themes import exporters
 from cen_themes.errors import CenThemesError, NotFoundError
@@ -23,9 +21,10 @@ from cen_themes.exporters.layout import Cell, Table
 from cen_themes.results import ExcerptView, Matrix, RowsKind
 from cen_themes.services import analysis, exports
 from cen_themes.services.as_of import matrix_as_of, parse_moment
-from cen_themes.tui.screens.base import WorkbenchScreen, keep_scrolled
+from cen_themes.tui.screens.base import keep_scrolled
 from cen_themes.tui.screens.dialogs import TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
+from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
 from cen_themes.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -97,15 +96,20 @@ def _shown(cell: Cell, numeric: bool, depth: int) -> Text | str:
     return Text(str(cell.value), justify="right") if numeric else str(cell.value)
 
 
-class MatrixScreen(WorkbenchScreen):
+class MatrixScreen(ExportsFiles):
     """Rows are themes (or codes, `r`), columns the sources in import order."""
+
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "list the excerpts behind the highlighted cell"),
+        ("arrows", "move between cells"),
+    ]
 
     CSS_PATH = "matrix.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "group", "Group"),
-        Binding("r", "rows", "Themes/codes"),
+        Binding("r", "rows", "Rows"),
         Binding("e", "export", "Export"),
-        Binding("E", "export_quotes", "Export quotes", key_display="E"),
+        Binding("E", "export_quotes", "Quotes", key_display="E"),
         Binding("o", "cooccurrence", "Co-occurrence"),
         Binding("a", "as_of", "As of"),
     ]
@@ -117,14 +121,10 @@ class MatrixScreen(WorkbenchScreen):
         self.as_of: str | None = None  # the moment shown, as typed; None for now
         self.matrix: Matrix | None = None
         self.table: Table | None = None
-        self.export_paths: dict[ExportKind, str] = {}  # the path typed last, per kind
-        self.exporting: list[str] = []  # the files being written now
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
-        with Horizontal(id="exporting"):
-            yield Static(id="export-label")
-            yield ProgressBar(total=None, show_percentage=False, show_eta=False)
+        yield export_bar()
         yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         yield StatusLine()
         yield Footer()
@@ -254,59 +254,28 @@ class MatrixScreen(WorkbenchScreen):
 
     def action_export(self) -> None:
         formats = ", ".join(exporters.MATRIX_FORMATS)
-        self._ask("matrix", f"Export this view to a file ({formats})", "matrix.csv")
+        project, rows_kind, group_by, as_of = (
+            self.workbench.project,
+            self.rows_kind,
+            self.group_by,
+            self.as_of,
+        )
+        self.ask_export(
+            "matrix",
+            f"Export this view to a file ({formats})",
+            "matrix.csv",
+            lambda answer: write_export(project, "matrix", answer, rows_kind, group_by, as_of),
+        )
 
     def action_export_quotes(self) -> None:
         formats = ", ".join(exporters.QUOTES_FORMATS)
-        self._ask("quotes", f"Export the quotes report by theme ({formats})", "quotes.md")
-
-    def _ask(self, kind: ExportKind, question: str, placeholder: str) -> None:
-        """Ask for the file, offering the path typed last time for this kind, else a
-        name in the working folder: Enter alone exports."""
-
-        def answered(answer: str | None) -> None:
-            if answer is None:
-                return
-            self.export_paths[kind] = answer
-            self._busy(answer, True)
-            project, rows_kind, group_by = self.workbench.project, self.rows_kind, self.group_by
-            self.workbench.run_in_thread(
-                partial(write_export, project, kind, answer, rows_kind, group_by, self.as_of),
-                partial(self._export_done, answer),
-                doing=f"exporting to {answer}",
-                group="export",
-                exclusive=False,  # two files may be written at once
-                failed=partial(self._export_failed, kind, answer),
-            )
-
-        self.app.push_screen(
-            TextPrompt(question, self.export_paths.get(kind, placeholder), placeholder), answered
+        project = self.workbench.project
+        self.ask_export(
+            "quotes",
+            f"Export the quotes report by theme ({formats})",
+            "quotes.md",
+            lambda answer: write_export(project, "quotes", answer, "themes", None),
         )
-
-    def _busy(self, answer: str, started: bool) -> None:
-        """Show a progress bar with the files being written while there are any."""
-        if started:
-            self.exporting.append(answer)
-        elif answer in self.exporting:
-            self.exporting.remove(answer)
-        for label in self.query("#export-label").results(Static):
-            label.update(f"exporting to {', '.join(self.exporting)}")
-        self.set_class(bool(self.exporting), "-exporting")
-
-    def _export_done(self, answer: str, done: str) -> None:
-        self.notify(done, title="Exported")
-        self._busy(answer, False)
-
-    def _export_failed(self, kind: ExportKind, answer: str, _error: Exception) -> None:
-        """After the notice of why: offer the typed path again to correct (now, if the
-        matrix is still in front)."""
-        self._busy(answer, False)
-        self.export_paths[kind] = answer
-        if self.app.screen is self:
-            if kind == "matrix":
-                self.action_export()
-            else:
-                self.action_export_quotes()
 
 
 def read_matrix(project: Project, rows_kind: RowsKind, as_of: str | None) -> Matrix:

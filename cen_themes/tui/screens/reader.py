@@ -27,14 +27,20 @@ from cen_themes.tui.widgets.status import StatusLine
 
 
 class ReaderScreen(WorkbenchScreen):
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("arrows", "move the cursor"),
+        ("shift+arrows", "select text (one shift+right = one character)"),
+        ("mouse", "click to move, drag to select"),
+    ]
     CSS_PATH = "reader.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "code", "Code selection"),
-        Binding("s", "code_unit('sentence')", "Code sentence"),
-        Binding("p", "code_unit('turn')", "Code turn"),
-        Binding("v", "select_unit", "Select sentence/turn"),
-        Binding("x", "uncode", "Remove coding"),
-        Binding("n", "memo", "Memo"),
+        Binding("c", "code", "Code"),
+        Binding("s", "code_unit('sentence')", "Sentence"),
+        Binding("p", "code_unit('turn')", "Turn"),
+        Binding("v", "select_unit", "Select"),
+        Binding("x", "uncode", "Uncode"),
+        Binding("u", "app.undo", "Undo"),
+        Binding("n", "memo", "Memo", show=False),
     ]
 
     def __init__(

@@ -102,6 +102,7 @@ class ReconcileScreen(WorkbenchScreen):
         Binding("2,b", "decide('b')", "Accept B", key_display="2/b"),
         Binding("k", "decide('keep')", "Keep both"),
         Binding("space,n", "skip", "Skip", key_display="space/n"),
+        Binding("u", "app.undo", "Undo"),
     ]
 
     def __init__(self, a: str, b: str) -> None:

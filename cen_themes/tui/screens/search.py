@@ -37,14 +37,17 @@ def _plural(n: int, noun: str, plural: str | None = None) -> str:
 
 
 class SearchScreen(WorkbenchScreen):
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "search (in the query); open the hit in the reader (in the hits)"),
+    ]
     CSS_PATH = "search.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_query", "New search", key_display="/"),
         Binding("ctrl+r", "toggle('regex')", "Regex"),
         Binding("ctrl+l", "toggle('lemma')", "Lemma"),
-        Binding("space", "mark", "Mark hit"),
+        Binding("space", "mark", "Mark"),
         Binding("o", "scope", "Scope"),
-        Binding("c", "code", "Code hits"),
+        Binding("c", "code", "Code"),
     ]
 
     def __init__(self) -> None:

@@ -33,12 +33,22 @@ def matches(source: SourceSummary, words: list[str]) -> bool:
 
 
 class SourcesScreen(WorkbenchScreen):
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "open the highlighted source in the reader"),
+        ("up/down", "move through the sources"),
+    ]
     CSS_PATH = "sources.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter", "Filter"),
-        Binding("n", "memo", "Memo"),
-        Binding("v", "evidence_map", "Evidence map"),
-        Binding("s", "saturation", "Saturation"),
+        Binding("slash", "app.search", "Search", key_display="/"),
+        Binding("k", "app.codebook", "Codebook"),
+        Binding("t", "app.themes", "Themes"),
+        Binding("m", "app.matrix", "Matrix"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("n", "memo", "Memo", show=False),
+        Binding("v", "evidence_map", "Evidence map", show=False),
+        Binding("s", "saturation", "Saturation", show=False),
+        Binding("R", "app.reconcile", "Reconcile coders", key_display="R", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 

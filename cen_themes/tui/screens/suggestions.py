@@ -61,6 +61,7 @@ class SuggestionsScreen(WorkbenchScreen):
         Binding("r", "reject", "Reject"),
         Binding("x", "reject", "Reject", show=False),
         Binding("o", "open", "Open in reader"),
+        Binding("u", "app.undo", "Undo"),
     ]
 
     def __init__(self, code: str) -> None:

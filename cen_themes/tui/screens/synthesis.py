@@ -21,7 +21,7 @@ from cen_themes.exporters.tables import TABLE_FORMATS
 from cen_themes.results import EvidenceMap, SaturationPoint
 from cen_themes.services import synthesis
 from cen_themes.tui.screens.base import WorkbenchScreen
-from cen_themes.tui.screens.dialogs import TextPrompt
+from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
 from cen_themes.tui.widgets.status import StatusLine
 
 BAR = "█"
@@ -46,7 +46,7 @@ def step(keys: list[str], current: str | None, avoid: str | None = None) -> str 
     return None
 
 
-class EvidenceMapScreen(WorkbenchScreen):
+class EvidenceMapScreen(ExportsFiles):
     CSS_PATH = "synthesis.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rows", "Rows attribute"),
@@ -59,10 +59,10 @@ class EvidenceMapScreen(WorkbenchScreen):
         self.rows_attr: str | None = None
         self.cols_attr: str | None = None
         self.shown: EvidenceMap | None = None
-        self.export_path = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
+        yield export_bar()
         yield DataTable(id="map", cursor_type="cell", zebra_stripes=True)
         yield Static(id="note")
         yield StatusLine()
@@ -134,31 +134,14 @@ class EvidenceMapScreen(WorkbenchScreen):
         if self.rows_attr is None or self.cols_attr is None:
             self.notify("no attributes to map yet", severity="warning")
             return
-        rows, cols = self.rows_attr, self.cols_attr
-        project = self.workbench.project
-
-        def answered(answer: str | None) -> None:
-            if answer is None:
-                return
-            self.export_path = answer
-            self.workbench.run_in_thread(
-                lambda: synthesis.export_evidence_map(
-                    project, Path(answer).expanduser(), rows, cols
-                ),
-                lambda done: self.notify(done, title="Exported"),
-                doing=f"exporting to {answer}",
-                group="export",
-                exclusive=False,
-            )
-
-        formats = ", ".join(TABLE_FORMATS)
-        self.app.push_screen(
-            TextPrompt(
-                f"Export the evidence map to a file ({formats})",
-                self.export_path,
-                "evidence-map.xlsx",
+        project, rows, cols = self.workbench.project, self.rows_attr, self.cols_attr
+        self.ask_export(
+            "evidence map",
+            f"Export the evidence map to a file ({', '.join(TABLE_FORMATS)})",
+            "evidence-map.xlsx",
+            lambda answer: synthesis.export_evidence_map(
+                project, Path(answer).expanduser(), rows, cols
             ),
-            answered,
         )
 
 

@@ -45,16 +45,20 @@ def _indexed(labels: list[str]) -> list[tuple[str, int]]:
 class ThemesScreen(WorkbenchScreen):
     """The theme tree as indented rows, keyed by theme path."""
 
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "list the highlighted theme's excerpts"),
+    ]
+
     CSS_PATH = "themes.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add theme"),
+        Binding("a", "add", "Add"),
         Binding("s", "add_sub", "Subtheme"),
         Binding("r", "rename", "Rename"),
-        Binding("n", "memo", "Memo"),
-        Binding("N", "nest", "Nest", key_display="N"),
-        Binding("plus", "assign", "Assign code", key_display="+"),
-        Binding("minus", "unassign", "Unassign code", key_display="-"),
+        Binding("plus", "assign", "Assign", key_display="+"),
+        Binding("minus", "unassign", "Unassign", key_display="-"),
         Binding("g", "cerqual", "CERQual"),
+        Binding("N", "nest", "Nest", key_display="N", show=False),
+        Binding("n", "memo", "Memo", show=False),
     ]
 
     def __init__(self) -> None:
