@@ -2,7 +2,7 @@
 by hit and by sentence, in process and as the whole `autocode` command; and the lemma
 search that finds them.
 
-The project: 200 generated transcripts of 3,000 words (about 45,000 segments); the
+The project: 200 generated transcripts of 3,000 words; the
 query, three whole words the generator uses, hits each transcript about 75 times.
 
 Run: pytest tests/benchmarks/test_bench_autocode.py --benchmark-enable -s
