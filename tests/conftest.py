@@ -41,7 +41,10 @@ from tests import pgserver
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-CORPORA = SHARED / "corpora"
+# The real transcripts and coded data nobody on the team wrote: CEN_THEMES_CORPORA names
+# their folder, else ../shared/corpora beside the project; tests that need them skip.
+CORPORA_VARIABLE = "CEN_THEMES_CORPORA"
+CORPORA = Path(os.environ.get(CORPORA_VARIABLE) or SHARED / "corpora")
 SAMPLES = REPO / "sample_transcripts"
 BACKENDS = ("sqlite", "postgresql")
 TESTER = "tester"  # who the tests' changes are by: CEN_THEMES_CODER, the PostgreSQL login
@@ -83,6 +86,11 @@ def __getattr__(name: str) -> Any:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
+    if whole_default_run(config):
+        return (
+            "the quick run: SQLite, without the slow tests "
+            "(pytest --all runs the PostgreSQL half and the slow tests too)"
+        )
     if os.environ.get(pgserver.URL_VARIABLE):
         return f"PostgreSQL: the server of {pgserver.URL_VARIABLE}"
     bindir = pgserver.find_bindir()
@@ -109,7 +117,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all",
+        action="store_true",
+        help="run everything: the PostgreSQL half and the slow tests too (what CI runs)",
+    )
+
+
+def whole_default_run(config: pytest.Config) -> bool:
+    """Whether this is a plain `pytest`: no --all, no -m and no test named, where the
+    quick half runs (the SQLite half, without the tests marked slow)."""
+    if config.getoption("--all") or config.getoption("markexpr"):
+        return False
+    return config.args_source != pytest.Config.ArgsSource.ARGS  # no test paths given
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if whole_default_run(config):
+        kept, left = [], []
+        for item in items:
+            later = item.get_closest_marker("postgres") or item.get_closest_marker("slow")
+            (left if later else kept).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = kept
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
         if marker is None:
@@ -329,10 +361,13 @@ def refi_sample(name: str) -> Path:
 
 
 def corpus(*parts: str) -> Path:
-    """A path under ../shared/corpora, or skip the test with the reason."""
+    """A path under the corpora folder, or skip the test with the reason."""
     path = CORPORA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} not present: this real-corpus test needs ../shared/corpora")
+        pytest.skip(
+            f"{path} not present: this test needs the real corpora "
+            f"({CORPORA_VARIABLE} names their folder)"
+        )
     return path
 
 

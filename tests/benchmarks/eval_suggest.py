@@ -1,6 +1,7 @@
 """How good are the suggestions? Measured on real answers coded by people.
 
-The corpus (``../shared/corpora/llmcode_games_as_art/bopp_test.utf8.csv``) holds 174
+The corpus (``llmcode_games_as_art/bopp_test.utf8.csv`` in the folder that
+``CEN_THEMES_CORPORA`` names, else ``../shared/corpora``) holds 174
 answers to "why did you experience this game as art?", each with the codes people gave
 it (``human_codes``, separated by ";"). Each answer's ``why_art`` text -- what the codes
 describe -- is imported as a source and coded whole with each of its codes.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import tempfile
@@ -46,9 +48,10 @@ from cen_themes.models import Segment, Source
 from cen_themes.services import coding, history, similarity, sources, suggest
 
 CORPUS = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "corpora"
+    Path(
+        os.environ.get("CEN_THEMES_CORPORA")
+        or Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+    )
     / "llmcode_games_as_art"
     / "bopp_test.utf8.csv"
 )

@@ -10,6 +10,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -27,6 +28,8 @@ from cen_themes.services import (
     sources,
     themes,
 )
+
+pytestmark = pytest.mark.slow  # left out of the quick run (pytest --all runs it)
 
 TEXTS = {
     "su01": "Q: How was it?\nA: The wait was long. Then the team listened. It helped.\n" * 3,

@@ -82,6 +82,7 @@ def _sleep_long() -> None:
     time.sleep(60)
 
 
+@pytest.mark.slow
 @needs_fork
 def test_a_child_whose_result_is_never_asked_for_is_stopped() -> None:
     with pytest.raises(RuntimeError), beside.Beside(_sleep_long) as later:

@@ -49,6 +49,8 @@ from ..fuzzing import (
     refi_xml,
 )
 
+pytestmark = pytest.mark.slow  # left out of the quick run (pytest --all runs it)
+
 SOURCES = ["int01", "study02"]
 CODES = ["Stigma", "Stigma > Diagnosis", "Diagnosis", "Support", "Family"]
 THEMES = ["Exclusion", "Exclusion > Labels", "Labels", "Help"]

@@ -1,4 +1,5 @@
-"""Real transcripts from ../shared/corpora (skipped when that folder is absent)."""
+"""Real transcripts from the corpora folder (``CEN_THEMES_CORPORA``, else
+../shared/corpora; skipped when it is absent)."""
 
 from __future__ import annotations
 

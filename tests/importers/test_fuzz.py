@@ -28,6 +28,8 @@ from ..fuzzing import (
 )
 from ..fuzzing import odd_text as odd_text_strategy
 
+pytestmark = pytest.mark.slow  # left out of the quick run (pytest --all runs it)
+
 FUZZ = fuzz_settings(60)
 TRANSCRIPTS = (".txt", ".md", ".docx", ".odt", ".pdf", ".vtt", ".srt")
 REFI = (".qde", ".qdc", ".qdpx")

@@ -55,10 +55,13 @@ from ..conftest import PG_URL, Cli
 
 fcntl = pytest.importorskip("fcntl", reason="needs POSIX locks to see SQLite's")
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"),
-    reason="needs Linux: SIGKILL, and F_GETLK with Linux's struct flock to see SQLite's locks",
-)
+pytestmark = [
+    pytest.mark.slow,  # left out of the quick run (pytest --all runs it)
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"),
+        reason="needs Linux: SIGKILL, and F_GETLK with Linux's struct flock to see SQLite's locks",
+    ),
+]
 
 FILES, WORDS = 40, 1500  # the corpus a source import is killed in
 CODES = codebook_paths(10, 4)  # 50 codes: 10 categories of 4

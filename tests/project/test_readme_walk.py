@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import REPO, SAMPLES
 
+pytestmark = pytest.mark.slow  # left out of the quick run (pytest --all runs it)
+
 NOT_HERE = re.compile(r"pip install|pytest|sudo |postgresql|cen-themes tui|cen-themes demo")
 
 

@@ -366,6 +366,7 @@ def projects(draw):
     return texts, codes, spans, memo_on, theme_names, excerpt_memos, colours, attrs
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(projects())
 def test_any_generated_project_round_trips(generated) -> None:

@@ -15,9 +15,12 @@ import pytest
 from cen_themes.db import open_project
 from cen_themes.services import analysis, sources
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("tmux") is None, reason="tmux is not installed (CI installs it from Debian)"
-)
+pytestmark = [
+    pytest.mark.slow,  # left out of the quick run (pytest --all runs it)
+    pytest.mark.skipif(
+        shutil.which("tmux") is None, reason="tmux is not installed (CI installs it from Debian)"
+    ),
+]
 
 TEXT = "Q: How was it?\nA: The wait was long. Then they listened to me.\n"
 
