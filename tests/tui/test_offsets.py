@@ -79,3 +79,15 @@ def test_in_vivo_name_is_one_line_short_and_not_a_path() -> None:
     long = in_vivo_name("word " * 40)
     assert len(long) <= 60 and not long.endswith(" ")
     assert in_vivo_name(" ... ") == ""
+
+
+def test_an_in_vivo_name_is_made_of_whole_words() -> None:
+    from cen_themes.tui.screens.reader import whole_words
+
+    text = "for seven years, on and off"
+    start = text.index("seven")
+    assert whole_words(text, start, start + len("seven yea")) == "seven years"
+    assert whole_words(text, start + 2, start + 5) == "seven"  # "ven" inside it
+    assert whole_words(text, start, start + len("seven years,")) == "seven years,"
+    assert whole_words(text, 0, 3) == "for"
+    assert whole_words(text, len(text) - 2, len(text)) == "off"

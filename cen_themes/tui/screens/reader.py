@@ -26,6 +26,16 @@ from cen_themes.tui.widgets.coded_text import CodedTextArea, shade
 from cen_themes.tui.widgets.status import StatusLine
 
 
+def whole_words(text: str, start: int, end: int) -> str:
+    """The text from ``start`` to ``end`` widened to whole words, for an in-vivo code
+    name: a selection that ends inside "years" gives "seven years", not "seven yea"."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return text[start:end]
+
+
 class ReaderScreen(WorkbenchScreen):
     HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("arrows", "move the cursor"),
@@ -199,7 +209,7 @@ class ReaderScreen(WorkbenchScreen):
         self.pick_code(unit.start, unit.end)
 
     def pick_code(self, start: int, end: int) -> None:
-        picker = CodePicker(list(self.codes.values()), self.text[start:end])
+        picker = CodePicker(list(self.codes.values()), whole_words(self.text, start, end))
 
         def apply(code: str | None) -> None:
             if code is not None:
