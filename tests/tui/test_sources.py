@@ -137,6 +137,12 @@ async def test_filter_by_name_or_attribute_and_escape_clears_it(
         await pilot.press("escape")
         await pilot.press("escape")  # clears the filter
         assert table.row_count == 3
+        await pilot.press("down", "down")  # staff01 highlighted, then a new filter:
+        assert table.get_row_at(table.cursor_row)[0] == "staff01"
+        await pilot.press("f", *"group")  # its first match is highlighted, not staff01
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["su02", "staff01"]
+        assert table.cursor_row == 0
+        await pilot.press("escape")
         await pilot.press("f", *"SU0")  # any case; q typed here is text, not quit
         assert table.row_count == 2
         await pilot.press("q")

@@ -94,7 +94,9 @@ class SourcesScreen(WorkbenchScreen):
         self.workbench.refresh_status()
         self.count_coded()
 
-    def show(self) -> None:
+    def show(self, first: bool = False) -> None:
+        """Fill the table with the sources the filter keeps; with ``first``, the first
+        of them highlighted (a new filter), else the one highlighted before."""
         words = self.filter_words
         rows = [
             (
@@ -113,7 +115,7 @@ class SourcesScreen(WorkbenchScreen):
             for source in self.found
             if matches(source, words)
         ]
-        refill(self.table, rows)
+        refill(self.table, rows, rows[0][0] if first and rows else None)
         self.show_memos()
 
     def show_memos(self) -> None:
@@ -150,7 +152,7 @@ class SourcesScreen(WorkbenchScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.show()
+        self.show(first=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
