@@ -16,9 +16,9 @@ from cen_themes.db import Project
 from cen_themes.exporters import layout
 from cen_themes.services import analysis, themes
 from cen_themes.tui.app import CenThemesApp
-from cen_themes.tui.screens.dialogs import TextPrompt
+from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
-from cen_themes.tui.screens.matrix import MatrixScreen, next_grouping
+from cen_themes.tui.screens.matrix import MatrixScreen, row_label
 from tests.conftest import CodedProject, settle, who
 
 SIZE = (100, 30)
@@ -65,7 +65,7 @@ def expected(project: Project, rows: str = "themes") -> list[list[str]]:
     matrix = analysis.matrix(project, rows)  # type: ignore[arg-type]
     return [
         [
-            "  " * row.depth + row.path,
+            row_label(row.path, row.depth),
             *map(str, row.counts),
             str(row.n_sources),
             str(row.n_excerpts),
@@ -94,7 +94,7 @@ async def test_cells_equal_the_analysis(built: Project) -> None:
         assert shown(table) == expected(built)
         assert shown(table)[0][1:] == ["1", "1", "2", "2"]  # Barriers
         assert shown(table)[1][1:] == ["1", "2", "2", "3"]  # Support
-        assert shown(table)[2][0] == "  Support > Staff"
+        assert shown(table)[2][0] == "  Staff"
         assert table.get_cell_at(Coordinate(0, 1)).justify == "right"
 
 
@@ -118,6 +118,11 @@ async def test_g_groups_by_attribute_with_subtotals(built: Project) -> None:
         screen, table = await open_matrix(pilot)
         await pilot.press("g")
         await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ChooseOne)
+        assert picker.choices == ["group", "no grouping  (now)"]
+        await pilot.press("enter")
+        await pilot.pause()
         assert screen.group_by == "group"
         headers = [str(c.label) for c in table.columns.values()]
         assert headers == [
@@ -130,23 +135,23 @@ async def test_g_groups_by_attribute_with_subtotals(built: Project) -> None:
             "n_excerpts",
         ]
         laid = layout(analysis.matrix(built, "themes"), "count", "group")
-        assert [r[0].strip() for r in shown(table)] == [str(r.cells[0].value) for r in laid.rows]
+        assert [r[0] for r in shown(table)] == [
+            row_label(str(r.cells[0].value), str(r.cells[0].value).count(" > ")) for r in laid.rows
+        ]
         numbers = [r[1:] for r in shown(table)]
         assert numbers == [[str(c.value) for c in row.cells[1:]] for row in laid.rows]
         assert numbers[1] == ["1", "1", "2", "2", "2", "3"]  # Support: A 1, B 2
-        await pilot.press("g")  # only one attribute key: back to no grouping
+        await pilot.press("g", "down", "enter")  # back to no grouping
         await pilot.pause()
         assert screen.group_by is None
         assert shown(table) == expected(built)
 
 
-def test_next_grouping_cycles() -> None:
-    keys = ["age", "site"]
-    assert next_grouping(None, keys) == "age"
-    assert next_grouping("age", keys) == "site"
-    assert next_grouping("site", keys) is None
-    assert next_grouping("gone", keys) is None
-    assert next_grouping(None, []) is None
+def test_row_labels_are_indented_names_cut_short() -> None:
+    assert row_label("Barriers", 0) == "Barriers"
+    assert row_label("Support > Staff", 1) == "  Staff"
+    long = row_label("A > " + "very long theme name " * 3, 1)
+    assert len(long) == 32 and long.endswith("…") and long.startswith("  very long")
 
 
 async def enter_cell(pilot: Pilot, table: DataTable, row: int, column: int) -> ExcerptListScreen:
@@ -189,7 +194,7 @@ async def test_enter_on_a_subtotal(built: Project) -> None:
     app = CenThemesApp(built, who(built, "ana"))
     async with app.run_test(size=SIZE) as pilot:
         _screen, table = await open_matrix(pilot)
-        await pilot.press("g")
+        await pilot.press("g", "enter")
         await pilot.pause()
         listing = await enter_cell(pilot, table, 1, 4)  # Support, group=B total
         want = analysis.find_excerpts(built, theme="Support", source="s2")
@@ -213,7 +218,7 @@ async def test_export_writes_the_view_as_csv(built: Project, tmp_path: Path) -> 
     target = tmp_path / "out.csv"
     async with app.run_test(size=SIZE) as pilot:
         screen, _table = await open_matrix(pilot)
-        await pilot.press("g")
+        await pilot.press("g", "enter")
         await pilot.pause()
         await export(pilot, str(target))
         assert app.screen is screen
@@ -440,9 +445,26 @@ async def test_a_shows_the_matrix_as_it_stood_then(built: Project, tmp_path: Pat
         target = tmp_path / "then.csv"
         await export(pilot, str(target))
         with target.open(encoding="utf-8", newline="") as handle:
-            assert [row[0] for row in csv.reader(handle)][1:] == [r[0].strip() for r in then]
+            exported = [row[0] for row in csv.reader(handle)][1:]
+        assert exported == ["Barriers", "Support", "Support > Staff"]
         await export(pilot, "last Tuesday", key="a")  # not a date: refused, nothing changes
         assert screen.as_of == moment and errors(app)
         await export(pilot, "NOW", key="a")
         assert screen.as_of is None
         assert shown(table) == expected(built)
+
+
+async def test_the_label_column_stays_and_the_line_above_names_the_cell(
+    built: Project,
+) -> None:
+    app = CenThemesApp(built, who(built, "ana"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, table = await open_matrix(pilot)
+        assert table.fixed_columns == 1
+        table.move_cursor(row=2, column=2)  # Support > Staff, s2
+        await pilot.pause()
+        cell = str(screen.query_one("#cell", Static).render())
+        assert cell == "Support > Staff  ·  s2: 0"
+        await pilot.press("g", "enter")  # grouped: scrolled back to the first column
+        await pilot.pause()
+        assert table.scroll_x == 0

@@ -123,7 +123,7 @@ def test_themes_with_memos(sample: Project, snap_compare) -> None:
 
 def test_matrix(sample: Project, snap_compare) -> None:
     app = CenThemesApp(sample, CODER)
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys("m", "g", "right"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("m", "g", "enter", "right"))
 
 
 def test_snapshot_project_is_the_same_each_time(

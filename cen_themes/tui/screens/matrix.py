@@ -1,8 +1,10 @@
 """The matrix: themes (or codes) by source, with excerpt counts; Enter lists a cell's
-excerpts, `g` groups the sources by an attribute, `a` shows the matrix as it stood at
-an earlier moment (rebuilt from the audit trail), `e` exports what is shown and `E` the
-quotes report, each in a worker of the app's so that typing never waits for a file and
-the notice comes even after the matrix is closed."""
+excerpts, `g` groups the sources by an attribute chosen from a list, `a` shows the
+matrix as it stood at an earlier moment (rebuilt from the audit trail), `e` exports
+what is shown and `E` the quotes report, each in a worker of the app's so that typing
+never waits for a file and the notice comes even after the matrix is closed. The row
+labels stay in view while the sources scroll; the line above the table names the
+highlighted cell in full."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from cen_themes.results import ExcerptView, Matrix, RowsKind
 from cen_themes.services import analysis, exports
 from cen_themes.services.as_of import matrix_as_of, parse_moment
 from cen_themes.tui.screens.base import keep_scrolled
-from cen_themes.tui.screens.dialogs import TextPrompt
+from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
 from cen_themes.tui.screens.excerpt_list import ExcerptListScreen
 from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
 from cen_themes.tui.widgets.status import StatusLine
@@ -38,20 +40,14 @@ def attribute_keys(matrix: Matrix) -> list[str]:
     return sorted({key for source in matrix.sources for key in source.attributes})
 
 
-def next_grouping(current: str | None, keys: list[str]) -> str | None:
-    """none → each key in turn → none; a key that went away restarts the cycle."""
-    if not keys:
-        return None
-    if current is None:
-        return keys[0]
-    if current not in keys:
-        return None
-    index = keys.index(current) + 1
-    return keys[index] if index < len(keys) else None
+LABEL_MAX = 32  # a row label's characters at most: the sources need the width
 
 
 def row_label(path: str, depth: int) -> str:
-    return "  " * depth + path
+    """The row's name indented by its depth (its parents are the rows above), cut to
+    LABEL_MAX; the line above the table gives the highlighted row's whole path."""
+    label = "  " * depth + path.rsplit(" > ", 1)[-1]
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
 
 
 def cell_sources(table: Table, column: int) -> set[str] | None:
@@ -125,7 +121,8 @@ class MatrixScreen(ExportsFiles):
     def compose(self) -> ComposeResult:
         yield Static(id="caption")
         yield export_bar()
-        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        yield Static(id="cell")
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
         yield StatusLine()
         yield Footer()
 
@@ -172,14 +169,35 @@ class MatrixScreen(ExportsFiles):
         self.workbench.refresh_status()
 
     def action_group(self) -> None:
+        """Choose the attribute to group the sources by (or none) from a list."""
         if self.matrix is None:
             return
         keys = attribute_keys(self.matrix)
         if not keys:
             self.notify("no source has attributes to group by")
             return
-        self.group_by = next_grouping(self.group_by, keys)
-        self.reload()
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.group_by = choice or None
+            self.reload()
+            self.query_one(DataTable).scroll_to(x=0, animate=False)
+
+        choices = [(key + ("  (now)" if key == self.group_by else ""), key) for key in keys]
+        choices.append(("no grouping" + ("  (now)" if self.group_by is None else ""), ""))
+        self.app.push_screen(ChooseOne("Group the sources by", choices), chosen)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        """The highlighted row's whole path, and the cell's column and count."""
+        event.stop()
+        table, row, column = self.table, event.coordinate.row, event.coordinate.column
+        if table is None or row >= len(table.rows) or column >= len(table.columns):
+            self.query_one("#cell", Static).update("")
+            return
+        path = str(table.rows[row].cells[0].value)
+        where = "" if column == 0 else f"  ·  {table.columns[column].header}: {event.value}"
+        self.query_one("#cell", Static).update(path + where)
 
     def action_as_of(self) -> None:
         """Ask for a moment ("now" for today's matrix) and show the matrix as it stood
