@@ -468,3 +468,28 @@ async def test_the_label_column_stays_and_the_line_above_names_the_cell(
         await pilot.press("g", "enter")  # grouped: scrolled back to the first column
         await pilot.pause()
         assert table.scroll_x == 0
+
+
+async def test_an_export_asks_before_replacing_a_file(built: Project, tmp_path: Path) -> None:
+    from cen_themes.tui.screens.dialogs import Confirm
+
+    target = tmp_path / "matrix.csv"
+    target.write_text("keep me\n", encoding="utf-8")
+    app = CenThemesApp(built, who(built, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await export(pilot, str(target))
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")  # not replaced: the path is offered again
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one(Input).value == str(target)
+        assert target.read_text(encoding="utf-8") == "keep me\n"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        assert target.read_text(encoding="utf-8").startswith("theme,s1,s2")
