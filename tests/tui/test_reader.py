@@ -281,3 +281,23 @@ async def test_the_readers_objects_stay_out_of_the_collectors_way_while_it_is_op
         await open_reader(pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # and when the workbench quits from the reader
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_passage_opened_at_is_in_the_middle_of_the_screen(
+    coded_project: CodedProject, size: tuple[int, int]
+) -> None:
+    """Opening the reader at a passage far down (from a list of excerpts) puts it in the
+    middle of the text, not on its last line."""
+    text = "".join(f"P01: Line {n} of a long account.\n" for n in range(200))
+    project = coded_project({"long": text})
+    start = text.index("Line 120 ")
+    app = CenThemesApp(project, who(project, "ana"))
+    async with app.run_test(size=size) as pilot:
+        app.open_reader("long", start, start + len("Line 120"))
+        await pilot.pause()
+        await pilot.pause()
+        area = app.screen.query_one(CodedTextArea)
+        row = area.cursor_location[0] - area.scroll_offset.y
+        height = area.scrollable_content_region.height
+        assert height // 3 <= row <= 2 * height // 3, (row, height)

@@ -86,11 +86,19 @@ class ReaderScreen(WorkbenchScreen):
     def text_area(self) -> CodedTextArea:
         return self.query_one(CodedTextArea)
 
-    def on_mount(self) -> None:
-        self.text_area.move_cursor(self.text_area.lines.location(self.cursor), center=True)
+    def place_cursor(self) -> None:
+        """The cursor at the offset opened at (the passage selected, when one is), in
+        the middle of the screen."""
+        area = self.text_area
+        area.move_cursor(area.lines.location(self.cursor), center=True)
         if self.selection_end is not None:
-            end = self.text_area.lines.location(self.selection_end)
-            self.text_area.move_cursor(end, select=True, center=True)
+            area.move_cursor(area.lines.location(self.selection_end), select=True, center=True)
+
+    def on_mount(self) -> None:
+        self.place_cursor()
+        # Before the first layout the text area has no height to centre in: once it
+        # has, the passage opened at goes to the middle of the screen, not its foot.
+        self.call_after_refresh(self.place_cursor)
         self.text_area.focus()
         self.reload()
         # A long transcript is hundreds of thousands of objects (its lines, sentences,
