@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -180,6 +181,14 @@ class CenThemesApp(RunsThreadWork, App[None]):
         if action in _SCREENS:  # no second copy of the screen already showing
             return not isinstance(self.screen, _SCREENS[action])
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that no widget had the focus to take: typed (or pasted) right after the
+        key that opened a screen, before that screen's input has the focus. A screen
+        that can use such keys (the code picker: the name being typed) takes them."""
+        take = getattr(self.screen, "take_early_key", None)
+        if take is not None and take(event):
+            event.stop()
 
     def action_help(self) -> None:
         """Every key of the screen in front (the footer shows the ones that matter most),

@@ -301,3 +301,29 @@ async def test_a_passage_opened_at_is_in_the_middle_of_the_screen(
         row = area.cursor_location[0] - area.scroll_offset.y
         height = area.scrollable_content_region.height
         assert height // 3 <= row <= 2 * height // 3, (row, height)
+
+
+async def test_keys_typed_in_a_burst_after_c_reach_the_picker(
+    coded_project: CodedProject,
+) -> None:
+    """A code name pasted right after `c` (keys that arrive before the picker's input
+    has the focus) is typed into the picker, none lost and none taken as a command."""
+    from textual import events
+
+    project = coded_project({"int01": "P01: I waited for weeks and weeks.\n"})
+    app = CenThemesApp(project, who(project, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        await pilot.press("shift+right", "shift+right")
+        for key, char in [("c", "c"), *[(k if k != " " else "space", k) for k in "snap x"]]:
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await pilot.pause()
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        assert picker.query_one(Input).value == "snap x"
+        assert picker.query_one(Input).has_focus
+    assert analysis.find_excerpts(project) == []  # s, n, x were not commands

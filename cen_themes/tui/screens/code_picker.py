@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -40,6 +41,7 @@ class CodePicker(ModalScreen[str | None]):
         self.codes = codes
         self.selected = selected
         self.choices: list[Choice] = []
+        self.early: list[str] = []  # characters typed before the input had the focus
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -49,7 +51,25 @@ class CodePicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one(Input).focus()
+        self._take_early()
+
+    def take_early_key(self, event: events.Key) -> bool:
+        """A key typed (or pasted) before the input has the focus, which the app hands
+        over instead of dropping it: a character is part of the name, so it goes into
+        the input, now or as soon as there is one. Whether the key was taken."""
+        if not (event.is_printable and event.character):
+            return False
+        self.early.append(event.character)
+        if self.is_mounted:
+            self._take_early()
+        return True
+
+    def _take_early(self) -> None:
+        answer = self.query_one(Input)
+        answer.focus()
+        if self.early:
+            answer.insert_text_at_cursor("".join(self.early))
+            self.early.clear()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
