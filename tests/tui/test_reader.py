@@ -327,3 +327,29 @@ async def test_keys_typed_in_a_burst_after_c_reach_the_picker(
         assert picker.query_one(Input).value == "snap x"
         assert picker.query_one(Input).has_focus
     assert analysis.find_excerpts(project) == []  # s, n, x were not commands
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_picker_leaves_the_selection_in_view(
+    coded_project: CodedProject, size: tuple[int, int]
+) -> None:
+    """The picker opens over the lower part of the screen, the screen below dimmed, not
+    blanked, and the selection scrolled above it."""
+    text = "".join(f"P01: Line {n} of a long account.\n" for n in range(200))
+    project = coded_project({"long": text})
+    start = text.index("Line 150 ")
+    app = CenThemesApp(project, who(project, "ana"))
+    async with app.run_test(size=size) as pilot:
+        app.open_reader("long", start, start + len("Line 150"))
+        await pilot.pause()
+        await pilot.pause()
+        area = app.screen.query_one(CodedTextArea)
+        await pilot.press("c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        row = area.wrapped_document.location_to_offset(area.selection.start).y
+        on_screen = area.content_region.y + row - area.scroll_offset.y
+        dialog = picker.query_one("#picker")
+        assert area.content_region.y <= on_screen < dialog.region.y, (on_screen, dialog.region)
+        assert picker.styles.background.a < 1  # the reader shows through

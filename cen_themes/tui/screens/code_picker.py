@@ -59,6 +59,8 @@ class CodePicker(ModalScreen[str | None]):
         the input, now or as soon as there is one. Whether the key was taken."""
         if not (event.is_printable and event.character):
             return False
+        if self.is_mounted and self.focused not in (None, self.query_one(Input)):
+            return False  # the list has the focus: a key it passed over, not a name
         self.early.append(event.character)
         if self.is_mounted:
             self._take_early()

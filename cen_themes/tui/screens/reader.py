@@ -217,6 +217,11 @@ class ReaderScreen(WorkbenchScreen):
         self.pick_code(unit.start, unit.end)
 
     def pick_code(self, start: int, end: int) -> None:
+        # The picker opens over the lower part of the screen: the selection goes near
+        # the top, to stay in view while its code is chosen.
+        area = self.text_area
+        row = area.wrapped_document.location_to_offset(area.lines.location(start)).y
+        area.scroll_to(y=max(row - 2, 0), animate=False, immediate=True)
         picker = CodePicker(list(self.codes.values()), whole_words(self.text, start, end))
 
         def apply(code: str | None) -> None:
