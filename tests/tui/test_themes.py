@@ -184,3 +184,23 @@ async def test_empty_project_prompts_to_add(project: Project) -> None:
         assert app.screen is screen
         await answer(pilot, "a", "First")
         assert tree(project) == [("First", [])]
+
+
+async def test_assign_filters_the_codes_as_you_type(built: Project) -> None:
+    app = CenThemesApp(built, who(built, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_themes(pilot)
+        await highlight(pilot, screen, "Support > Staff")
+        await pilot.press("plus")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, ChooseOne)
+        await pilot.press(*"WAIT")  # any case
+        await pilot.pause()
+        options = prompt.query_one(OptionList)
+        assert [
+            str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+        ] == ["Access > Waiting"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dict(tree(built))["Support > Staff"] == ["Access > Waiting"]

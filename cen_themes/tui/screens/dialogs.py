@@ -178,31 +178,66 @@ class Confirm(ModalScreen[bool]):
 
 
 class ChooseOne(ModalScreen[Value | None], Generic[Value]):
-    """Offers labelled choices; dismisses with the chosen value, or ``None`` on Escape."""
+    """Offers labelled choices; dismisses with the chosen value, or ``None`` on Escape.
+    With ``filtered``, an input above the list keeps the choices that hold every word
+    typed (any case); up and down move in the list and Enter chooses, while typing."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
 
-    def __init__(self, question: str, choices: list[tuple[str, Value]]) -> None:
+    def __init__(
+        self, question: str, choices: list[tuple[str, Value]], filtered: bool = False
+    ) -> None:
         super().__init__()
         self.question = question
         self.choices = [label for label, _value in choices]
         self.values = [value for _label, value in choices]
+        self.filtered = filtered
+        self.shown = list(range(len(self.choices)))  # the choices the filter keeps
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="question")
+            if self.filtered:
+                yield Input(placeholder="type to filter", id="filter")
             yield OptionList(*(Option(label) for label in self.choices), id="choices")
             yield Label("Enter chooses, Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = 0 if self.choices else None
-        options.focus()
+        (self.query_one(Input) if self.filtered else options).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        words = event.value.casefold().split()
+        self.shown = [
+            i for i, label in enumerate(self.choices) if all(w in label.casefold() for w in words)
+        ]
+        options = self.query_one(OptionList)
+        options.set_options(Option(self.choices[i]) for i in self.shown)
+        options.highlighted = 0 if self.shown else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        index = self.query_one(OptionList).highlighted
+        if index is not None:
+            self.dismiss(self.values[self.shown[index]])
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.values[event.option_index])
+        self.dismiss(self.values[self.shown[event.option_index]])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -228,7 +228,9 @@ class ThemesScreen(WorkbenchScreen):
                     )
                 )
 
-        self.app.push_screen(ChooseOne(f"Assign a code to {info.path}", _indexed(codes)), done)
+        self.app.push_screen(
+            ChooseOne(f"Assign a code to {info.path}", _indexed(codes), filtered=True), done
+        )
 
     def action_unassign(self) -> None:
         info = self._need_theme()
