@@ -23,8 +23,8 @@ from cen_themes.exporters.cooccurrence import (
 from cen_themes.results import Cooccurrence, CooccurrencePair, RowsKind
 from cen_themes.services import exports
 from cen_themes.services.cooccurrence import cooccurrence, cooccurrence_pairs
-from cen_themes.tui.screens.base import WorkbenchScreen, keep_scrolled, refill
-from cen_themes.tui.screens.excerpt_list import LISTED, preview
+from cen_themes.tui.screens.base import keep_scrolled
+from cen_themes.tui.screens.excerpt_list import ItemListScreen, preview
 from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
 from cen_themes.tui.screens.matrix import kept_place
 from cen_themes.tui.widgets.status import StatusLine
@@ -175,12 +175,14 @@ def write_export(project: Project, answer: str, rows_kind: RowsKind) -> str:
     return exports.export_cooccurrence(project, Path(answer).expanduser(), rows_kind)
 
 
-class PairListScreen(WorkbenchScreen):
-    """The pairs of excerpts behind a cell: source, how they meet, the row's excerpt and
-    the column's. ``pairs_loader`` runs on every reload, in a thread, so the list
-    follows codings changed in the reader it opens; Enter opens the reader at a pair."""
+class PairListScreen(ItemListScreen[CooccurrencePair]):
+    """The pairs of co-occurring excerpts behind a cell (on the diagonal, the
+    excerpts themselves); Enter opens the reader at a pair."""
 
     CSS_PATH = "cooccurrence.tcss"
+    COLUMNS = ("source", "how", "excerpt", "with")
+    NOUN = "pair"
+    TABLE_ID = "pairs"
 
     def __init__(
         self,
@@ -189,72 +191,25 @@ class PairListScreen(WorkbenchScreen):
         *,
         diagonal: bool = False,
     ) -> None:
-        super().__init__()
-        self.title_text = title
-        self.pairs_loader = pairs_loader
+        super().__init__(title, pairs_loader)
         self.noun = "excerpt" if diagonal else "pair"  # the diagonal lists excerpts
-        self.pairs: list[CooccurrencePair] = []
 
-    def compose(self) -> ComposeResult:
-        yield Static(self.title_text, id="title")
-        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
-        yield StatusLine()
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("source", "how", "excerpt", "with")
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        if not self.pairs:
-            self.query_one("#title", Static).update(f"{self.title_text}  ·  reading…")
-        self.run_in_thread(
-            self.pairs_loader,
-            self._show,
-            doing="reading the pairs of excerpts",
-            group="pairs",
-            failed=self._failed,
-        )
-
-    def _failed(self, _error: Exception) -> None:
-        if not self.pairs:
-            self.query_one("#title", Static).update(self.title_text)
+    @property
+    def pairs(self) -> list[CooccurrencePair]:
+        return self.items
 
     def _preview_width(self) -> int:
         """Each excerpt's share of the screen's width beside the source and how they
         meet, so that both are in view."""
-        source = max((len(pair.source) for pair in self.pairs), default=0)
+        source = max((len(pair.source) for pair in self.items), default=0)
         others = max(source, len("source")) + len("overlap") + 4 * 2 + 2  # padding, scrollbar
         return max(MIN_PREVIEW, (self.size.width - others) // 2)
 
-    def _show(self, found: list[CooccurrencePair]) -> None:
-        self.pairs = found[:LISTED]
+    def row(self, item: CooccurrencePair) -> tuple[str, tuple[str, ...]]:
         width = self._preview_width()
-        rows = [
-            (
-                f"{pair.first.id}-{pair.second.id}",
-                (
-                    pair.source,
-                    pair.link,
-                    preview(pair.first.text, width),
-                    "" if pair.link == "same" else preview(pair.second.text, width),
-                ),
-            )
-            for pair in self.pairs
-        ]
-        refill(self.query_one(DataTable), rows)
-        count = len(found)
-        title = f"{self.title_text}  ·  {count:,} {self.noun}{'' if count == 1 else 's'}"
-        if count > LISTED:
-            title += f" (the first {LISTED:,} listed, in source order)"
-        self.query_one("#title", Static).update(title)
-        self.workbench.refresh_status()
+        second = "" if item.link == "same" else preview(item.second.text, width)
+        key = f"{item.first.id}-{item.second.id}"
+        return key, (item.source, item.link, preview(item.first.text, width), second)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if not self.pairs:
-            return
-        pair = self.pairs[min(event.cursor_row, len(self.pairs) - 1)]
-        self.workbench.open_reader(pair.source, min(pair.first.start, pair.second.start))
+    def open(self, item: CooccurrencePair) -> None:
+        self.workbench.open_reader(item.source, min(item.first.start, item.second.start))
