@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cen_themes.bookkeeping.change import Change
@@ -25,7 +24,7 @@ from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Segment, Source
 from cen_themes.results import AutocodeResult
 from cen_themes.services.codebook import ensure_code
-from cen_themes.services.coding import check_span, code_spans
+from cen_themes.services.coding import code_spans, sources_of_spans
 from cen_themes.services.search import search
 from cen_themes.services.sources import find_source
 from cen_themes.wording import did_you_mean, plural
@@ -92,13 +91,9 @@ def _code_hits(
 ) -> AutocodeResult:
     scope = scope or "hit"
     with project.change("coding.apply", coder) as ch:
-        sources = _sources(ch.session, {name for name, _s, _e in hits})
+        sources = sources_of_spans(ch.session, hits)  # each hit checked against its text
         if scope == "hit":
-            spans = []
-            for name, start, end in hits:
-                found = sources[name]
-                check_span(found.name, found.length, start, end)
-                spans.append((found.id, start, end))
+            spans = [(sources[name].id, start, end) for name, start, end in hits]
             skipped = 0
         else:
             units = _Units(ch.session, [s.id for s in sources.values()])
@@ -165,27 +160,6 @@ def _code(
     return AutocodeResult(
         ch.summary, hits, len(added), already, skipped, [ch.codes.path(c) for c in created]
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    id: int
-    name: str
-    length: int
-
-
-def _sources(session: Session, names: Iterable[str]) -> dict[str, _Source]:
-    names = sorted(set(names))
-    found = {
-        name: _Source(sid, name, length)
-        for sid, name, length in session.execute(
-            select(Source.id, Source.name, func.length(Source.text)).where(Source.name.in_(names))
-        )
-    }
-    for name in names:
-        if name not in found:
-            find_source(session, name)  # raises, naming close names
-    return found
 
 
 class _Units:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, select, tuple_
@@ -60,7 +60,7 @@ def apply_code(
 ) -> CodingResult:
     """Code the span [start, end) of a source; a missing code path is created."""
     with project.change("coding.apply", coder) as ch:
-        found = _sources(ch.session, [(source, start, end)])[source]
+        found = sources_of_spans(ch.session, [(source, start, end)])[source]
         code_id, created = ensure_code(ch, code)
         excerpts, added = code_spans(ch, [(found.id, start, end)], code_id, coder, memo)
         ch.summary = f"coded {found.name} {start}-{end} with {ch.codes.path(code_id)}"
@@ -78,7 +78,7 @@ def apply_code_spans(
     if not unique:
         raise InputError("no spans to code")
     with project.change("coding.apply", coder) as ch:
-        found = _sources(ch.session, unique)
+        found = sources_of_spans(ch.session, unique)
         code_id, created = ensure_code(ch, code)
         wanted = [(found[name].id, start, end) for name, start, end in unique]
         _excerpts, added = code_spans(ch, wanted, code_id, coder)
@@ -193,7 +193,7 @@ def _rows_where_in(session: Session, query, column, values: list, size: int = 50
         yield from session.execute(query.where(column.in_(values[start : start + size])))
 
 
-def _sources(session: Session, spans: list[tuple[str, int, int]]) -> dict[str, Source]:
+def sources_of_spans(session: Session, spans: Iterable[tuple[str, int, int]]) -> dict[str, Source]:
     """The sources the spans name, each span checked against its source's text."""
     found: dict[str, Source] = {}
     for name, start, end in spans:
@@ -228,7 +228,7 @@ def remove_coding(
     """Remove codings from the excerpt [start, end): of ``code`` (else the only code
     there), by coder ``by`` (else by anyone). The excerpt goes with its last coding."""
     with project.change("coding.remove", coder) as ch:
-        found = _sources(ch.session, [(source, start, end)])[source]
+        found = sources_of_spans(ch.session, [(source, start, end)])[source]
         excerpt = _excerpt_at(ch.session, found, start, end)
         tree = ch.codes
         where = Coding.excerpt_id == excerpt.id
@@ -268,7 +268,7 @@ def remove_coding(
 def set_memo(project: Project, source: str, start: int, end: int, memo: str, *, coder: str) -> str:
     """Write the memo of the excerpt [start, end) (an empty memo clears it)."""
     with project.change("excerpt.memo", coder) as ch:
-        found = _sources(ch.session, [(source, start, end)])[source]
+        found = sources_of_spans(ch.session, [(source, start, end)])[source]
         excerpt = _excerpt_at(ch.session, found, start, end)
         write_memo(ch, Excerpt.id == excerpt.id, memo, ch.coder)
         ch.summary = f"memo on {found.name} {start}-{end}" + (" cleared" if not memo else "")
