@@ -25,6 +25,16 @@ SEPARATOR = ";"  # between the values of one attribute
 NOT_GIVEN = "(not given)"  # the row or column of sources without the attribute
 
 
+def attribute_keys(project: Project) -> list[str]:
+    """Every attribute some source has, in the order it was first given to a source."""
+    with project.read() as session:
+        return list(
+            session.scalars(
+                select(Attribute.key).group_by(Attribute.key).order_by(func.min(Attribute.id))
+            )
+        )
+
+
 def characteristics(project: Project, attrs: Iterable[str] | None = None) -> StudyTable:
     """One row per source, in import order: its name, then the attributes ``attrs`` (in
     that order), else every attribute in the order it was first given to a source."""
@@ -65,7 +75,7 @@ def evidence_map(project: Project, rows: str, cols: str) -> EvidenceMap:
                 Attribute.key.in_([rows, cols])
             )
         ).all()
-        keys = set(session.scalars(select(Attribute.key).distinct()))
+    keys = attribute_keys(project)
     for key in (rows, cols):
         if key not in keys:
             raise NotFoundError(f"no source has an attribute '{key}'{did_you_mean(key, keys)}")

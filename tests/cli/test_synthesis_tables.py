@@ -166,3 +166,10 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert message in result.stderr and result.stderr.count("\n") == 1
     assert dump_database(db) == before
     assert not [p for p in tmp_path.iterdir() if p.suffix in {".csv", ".html", ".pdf"}]
+
+
+def test_attribute_keys_in_the_order_first_given(studies: Cli, project) -> None:
+    from cen_themes.services.synthesis import attribute_keys
+
+    # Adams was given country, design, participants, year (in that order), first.
+    assert attribute_keys(project) == ["country", "design", "participants", "year"]

@@ -21,7 +21,7 @@ from cen_themes import exporters
 from cen_themes.errors import CenThemesError, NotFoundError
 from cen_themes.exporters.layout import Cell, Table
 from cen_themes.results import ExcerptView, Matrix, RowsKind
-from cen_themes.services import analysis, exports
+from cen_themes.services import analysis, exports, synthesis
 from cen_themes.services.as_of import matrix_as_of, parse_moment
 from cen_themes.tui.screens.base import keep_scrolled
 from cen_themes.tui.screens.dialogs import ChooseOne, TextPrompt
@@ -320,9 +320,12 @@ def write_export(
     path = Path(answer).expanduser()
     if kind == "quotes":
         return exports.export_quotes(project, path)
-    keys = attribute_keys(read_matrix(project, rows_kind, as_of))
-    if group_by is not None and group_by not in keys:
-        group_by = None
+    if group_by is not None:
+        # Now: the keys the sources have; as of a moment, those they had then.
+        then = None if as_of is None else read_matrix(project, rows_kind, as_of)
+        keys = synthesis.attribute_keys(project) if then is None else attribute_keys(then)
+        if group_by not in keys:
+            group_by = None
     return exports.export_matrix(project, path, rows_kind, group_by=group_by, as_of=as_of)
 
 

@@ -28,11 +28,6 @@ BAR = "█"
 BAR_WIDTH = 30  # the longest bar, in cells
 
 
-def attribute_keys(project) -> list[str]:
-    """Every attribute some source has, in the order first given."""
-    return synthesis.characteristics(project).columns[1:]
-
-
 def step(keys: list[str], current: str | None, avoid: str | None = None) -> str | None:
     """The next key after ``current`` (the first when there is none), skipping
     ``avoid`` when another key is left."""
@@ -74,7 +69,7 @@ class EvidenceMapScreen(ExportsFiles):
     def reload(self) -> None:
         project = self.workbench.project
         try:
-            keys = attribute_keys(project)
+            keys = synthesis.attribute_keys(project)
             if self.rows_attr not in keys:
                 self.rows_attr = step(keys, None)
             if self.cols_attr not in keys:
@@ -121,12 +116,12 @@ class EvidenceMapScreen(ExportsFiles):
         self.workbench.refresh_status()
 
     def action_rows(self) -> None:
-        keys = attribute_keys(self.workbench.project)
+        keys = synthesis.attribute_keys(self.workbench.project)
         self.rows_attr = step(keys, self.rows_attr)
         self.reload()
 
     def action_cols(self) -> None:
-        keys = attribute_keys(self.workbench.project)
+        keys = synthesis.attribute_keys(self.workbench.project)
         self.cols_attr = step(keys, self.cols_attr)
         self.reload()
 
