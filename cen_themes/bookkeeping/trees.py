@@ -8,7 +8,7 @@ unique regardless of case.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -71,10 +71,24 @@ class Tree(Generic[Node]):
         self._children: dict[int | None, list[int]] = {}
         self._load(select(model.id, model.name, model.parent_id, model.position))
 
+    @classmethod
+    def from_rows(
+        cls, rows: Iterable[tuple[int, str, int | None, int]], model: type[Node], what: str
+    ) -> Tree[Node]:
+        """A tree to read, of nodes held in memory (id, name, parent_id, position), not
+        in a database: the themes or codes as they were at an earlier moment."""
+        tree = cls.__new__(cls)
+        tree.session, tree.model, tree.what, tree._change = None, model, what, None  # type: ignore[assignment]
+        tree.name, tree.position, tree.parent, tree._children = {}, {}, {}, {}
+        tree._add(list(rows))
+        return tree
+
     def _load(self, query) -> None:
         """Add the nodes a query finds (id, name, parent_id, position) that are new."""
+        self._add([tuple(r) for r in self.session.execute(query) if r[0] not in self.name])
+
+    def _add(self, rows: list[tuple]) -> None:
         known = self.name
-        rows = [tuple(r) for r in self.session.execute(query) if r[0] not in known]
         for node, name, parent, position in rows:
             known[node] = name
             self.parent[node] = parent

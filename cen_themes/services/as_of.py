@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cen_themes.bookkeeping.trees import SEPARATOR
+from cen_themes.bookkeeping.trees import SEPARATOR, Tree
 from cen_themes.db import Project
 from cen_themes.errors import InputError
 from cen_themes.models import Attribute, Code, Coding, Event, Source, Theme, ThemeCode
@@ -119,42 +119,10 @@ def _reverse(tables: dict[str, dict[Any, dict[str, Any]]], op: dict[str, Any]) -
                     rows[key].update(before)
 
 
-class _Tree:
-    """Paths and pre-order of a code or theme tree held as rows."""
-
-    def __init__(self, rows: dict[Any, dict[str, Any]]) -> None:
-        self.rows = rows
-        self.children: dict[int | None, list[int]] = {}
-        for node in sorted(rows, key=lambda n: (rows[n]["position"], n)):
-            parent = rows[node]["parent_id"]
-            self.children.setdefault(parent if parent in rows else None, []).append(node)
-
-    def ordered(self) -> list[int]:
-        out: list[int] = []
-        stack = list(reversed(self.children.get(None, [])))
-        while stack:
-            node = stack.pop()
-            out.append(node)
-            stack.extend(reversed(self.children.get(node, [])))
-        return out
-
-    def path(self, node: int) -> str:
-        names = []
-        seen: set[int] = set()
-        current: int | None = node
-        while current is not None and current in self.rows and current not in seen:
-            seen.add(current)
-            names.append(self.rows[current]["name"])
-            current = self.rows[current]["parent_id"]
-        return SEPARATOR.join(reversed(names))
-
-    def descendants(self, node: int) -> list[int]:
-        out, stack = [], [node]
-        while stack:
-            current = stack.pop()
-            out.append(current)
-            stack.extend(self.children.get(current, []))
-        return out
+def _tree(rows: dict[Any, dict[str, Any]], model: type, what: str) -> Tree:
+    return Tree.from_rows(
+        ((n, r["name"], r["parent_id"], r["position"]) for n, r in rows.items()), model, what
+    )
 
 
 def _count(tables: dict[str, dict[Any, dict[str, Any]]], rows_kind: RowsKind) -> Matrix:
@@ -173,19 +141,19 @@ def _count(tables: dict[str, dict[Any, dict[str, Any]]], rows_kind: RowsKind) ->
                 (coding["source_id"], coding["excerpt_id"])
             )
     if rows_kind == "themes":
-        tree = _Tree(tables["themes"])
+        tree = _tree(tables["themes"], Theme, "theme")
         own: dict[int, set[int]] = {}
         for theme_id, code_id in tables["theme_codes"]:
             own.setdefault(theme_id, set()).add(code_id)
         members = {}
         for node in tree.ordered():
             brought = set()
-            for theme in tree.descendants(node):
+            for theme in {node} | tree.descendants(node):
                 for code in own.get(theme, ()):
                     brought |= excerpts_of_code.get(code, set())
             members[node] = brought
     else:
-        tree = _Tree(tables["codes"])
+        tree = _tree(tables["codes"], Code, "code")
         members = {node: excerpts_of_code.get(node, set()) for node in tree.ordered()}
     matrix_rows = []
     in_any: list[set[int]] = [set() for _ in source_ids]
