@@ -373,7 +373,7 @@ def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=column)
 
 
-_CONCERNS = ("no", "minor", "moderate", "serious")  # as cen_themes.results.CERQUAL_LEVELS
+_CONCERNS = ("no", "minor", "moderate", "serious")  # as cen_themes.results.synthesis.CERQUAL_LEVELS
 
 
 class CerqualAssessment(Base):

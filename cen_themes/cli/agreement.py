@@ -6,7 +6,7 @@ import click
 
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.tables import text_table
-from cen_themes.results import AgreementReport, AgreementStats
+from cen_themes.results.agreement import AgreementReport, AgreementStats
 from cen_themes.services import agreement as agreement_service
 from cen_themes.wording import plural
 

@@ -13,7 +13,7 @@ from cen_themes.cli.analysis import export
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
-from cen_themes.results import (
+from cen_themes.results.synthesis import (
     CERQUAL_COMPONENTS,
     CERQUAL_CONFIDENCES,
     CERQUAL_LEVELS,

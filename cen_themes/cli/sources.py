@@ -330,7 +330,7 @@ def _judge_the_demo(project: Project, cerqual_csv: Path, coder: str) -> list[str
     """Each review finding's CERQual assessment from a CSV (theme, finding, each
     component's level and its ``_why``, confidence and ``confidence_why``); returns the
     confidences in the order of the rows."""
-    from cen_themes.results import CERQUAL_COMPONENTS
+    from cen_themes.results.synthesis import CERQUAL_COMPONENTS
     from cen_themes.services import cerqual
 
     confidences = []

@@ -9,7 +9,7 @@ import click
 from cen_themes.cli.analysis import export
 from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
 from cen_themes.cli.tables import text_table
-from cen_themes.results import SaturationPoint
+from cen_themes.results.synthesis import SaturationPoint
 from cen_themes.services import synthesis
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cen_themes.exporters.tables import Grid, Part, write_grid
-from cen_themes.results import (
+from cen_themes.results.synthesis import (
     CERQUAL_COMPONENTS,
     CERQUAL_CONCERNS,
     CERQUAL_CONFIDENCE_LABELS,

@@ -1,6 +1,6 @@
 """The co-occurrence matrix as a file, written by the matrix's writers.
 
-:func:`cooccurrence_table` lays a :class:`~cen_themes.results.Cooccurrence` out as a
+:func:`cooccurrence_table` lays a :class:`~cen_themes.results.synthesis.Cooccurrence` out as a
 matrix :class:`~cen_themes.exporters.layout.Table`: the first column the row's path,
 then one column per code (or theme) path in the same order. The cells off the diagonal
 are ``source`` cells (shaded as a heatmap); the diagonal, the excerpts of each row, is
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cen_themes.exporters.layout import Cell, Column, Row, Table
 from cen_themes.exporters.matrix import MATRIX_FORMATS, write_matrix
-from cen_themes.results import Cooccurrence
+from cen_themes.results.synthesis import Cooccurrence
 
 COOCCURRENCE_FORMATS: tuple[str, ...] = MATRIX_FORMATS
 """The extensions :func:`write_cooccurrence` writes."""

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from cen_themes.exporters.files import atomic_stream, check_target
-from cen_themes.results import RefiOut, RefiOutCode, RefiOutNote, RefiOutSelection, RefiOutSource
+from cen_themes.results.refi import (
+    RefiOut,
+    RefiOutCode,
+    RefiOutNote,
+    RefiOutSelection,
+    RefiOutSource,
+)
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

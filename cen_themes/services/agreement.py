@@ -24,7 +24,7 @@ from cen_themes.bookkeeping.trees import Tree
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Code, Coder, Coding, Excerpt, Segment, Source
-from cen_themes.results import (
+from cen_themes.results.agreement import (
     AgreementReport,
     AgreementStats,
     CodeAgreement,

@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 from cen_themes.db import Project, retried
 from cen_themes.errors import ConflictError, InputError
 from cen_themes.models import CerqualAssessment, ExcerptTheme, Source, Theme, utcnow
-from cen_themes.results import (
+from cen_themes.results import ThemeChange
+from cen_themes.results.synthesis import (
     CERQUAL_COMPONENTS,
     CERQUAL_CONFIDENCES,
     CERQUAL_LEVELS,
     CERQUAL_TITLES,
     CerqualComponent,
     CerqualFinding,
-    ThemeChange,
 )
 from cen_themes.services.themes import theme_tree
 from cen_themes.wording import plural

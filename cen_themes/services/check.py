@@ -56,7 +56,7 @@ from cen_themes.models import (
     Theme,
     ThemeRollup,
 )
-from cen_themes.results import CheckProblem, CheckReport
+from cen_themes.results.project import CheckProblem, CheckReport
 from cen_themes.wording import plural
 
 LISTED = 20  # problems of one kind listed one by one; the rest are counted

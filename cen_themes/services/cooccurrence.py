@@ -35,13 +35,8 @@ from cen_themes.bookkeeping.trees import Tree
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.models import Coding, Excerpt, Segment, ThemeRollup
-from cen_themes.results import (
-    Cooccurrence,
-    CooccurrenceLink,
-    CooccurrencePair,
-    ExcerptView,
-    RowsKind,
-)
+from cen_themes.results import ExcerptView, RowsKind
+from cen_themes.results.synthesis import Cooccurrence, CooccurrenceLink, CooccurrencePair
 from cen_themes.services.codebook import code_tree
 from cen_themes.services.themes import theme_tree
 

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from cen_themes.db import Project, retried
 from cen_themes.errors import InputError
 from cen_themes.models import Coding, Excerpt, Memo
-from cen_themes.results import Disagreement
+from cen_themes.results.agreement import Disagreement
 from cen_themes.services.agreement import find_coders
 from cen_themes.services.coding import code_spans
 from cen_themes.services.sources import find_source

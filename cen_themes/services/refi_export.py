@@ -49,7 +49,7 @@ from cen_themes.models import (
     Theme,
     ThemeCode,
 )
-from cen_themes.results import (
+from cen_themes.results.refi import (
     RefiOut,
     RefiOutCode,
     RefiOutCoding,

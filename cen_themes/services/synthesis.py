@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
 from cen_themes.models import Attribute, Coding, Source, ThemeRollup
-from cen_themes.results import EvidenceMap, SaturationPoint, StudyTable
+from cen_themes.results.synthesis import EvidenceMap, SaturationPoint, StudyTable
 from cen_themes.wording import did_you_mean, plural
 
 SEPARATOR = ";"  # between the values of one attribute

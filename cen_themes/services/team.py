@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from cen_themes.db import Project, retried
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.results import TeamMember
+from cen_themes.results.project import TeamMember
 
 ROLES = ("reader", "coder", "lead")
 # What a coder may write (row-level security narrows it to their own rows); the derived

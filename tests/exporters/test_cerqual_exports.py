@@ -9,7 +9,7 @@ import pytest
 
 from cen_themes.errors import InputError
 from cen_themes.exporters.cerqual import evidence_profile, summary_of_findings, write_table
-from cen_themes.results import CERQUAL_COMPONENTS, CerqualComponent, CerqualFinding
+from cen_themes.results.synthesis import CERQUAL_COMPONENTS, CerqualComponent, CerqualFinding
 
 
 def finding(

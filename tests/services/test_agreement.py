@@ -16,7 +16,7 @@ import pytest
 
 from cen_themes.db import Project
 from cen_themes.errors import InputError, NotFoundError
-from cen_themes.results import AgreementStats, Disagreement
+from cen_themes.results.agreement import AgreementStats, Disagreement
 from cen_themes.services import agreement, analysis, history, memos, reconcile, sources
 
 from ..conftest import CodedProject, dump_database, raw_sql, who

@@ -17,7 +17,7 @@ from cen_themes.db import Project, make_engine, open_project
 from cen_themes.errors import InputError, NotFoundError, RefusedError
 from cen_themes.migrate import alembic_config
 from cen_themes.models import CerqualAssessment, Event
-from cen_themes.results import (
+from cen_themes.results.synthesis import (
     CERQUAL_COMPONENTS,
     CERQUAL_CONFIDENCES,
     CERQUAL_LEVELS,

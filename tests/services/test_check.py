@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from cen_themes.db import Project, open_project
-from cen_themes.results import CheckProblem, CheckReport
+from cen_themes.results.project import CheckProblem, CheckReport
 from cen_themes.services import check, history, memos, themes
 from cen_themes.services.check import LISTED
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, OptionList, Static, TextArea
 
 from cen_themes.db import Project
 from cen_themes.models import Event
-from cen_themes.results import CerqualComponent, CerqualFinding
+from cen_themes.results.synthesis import CerqualComponent, CerqualFinding
 from cen_themes.services import cerqual, themes
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.cerqual import ROWS, CerqualScreen, ChooseLevel

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from cen_themes.db import Project
-from cen_themes.results import Disagreement
+from cen_themes.results.agreement import Disagreement
 from cen_themes.services import history, memos, reconcile
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.dialogs import ChooseOne

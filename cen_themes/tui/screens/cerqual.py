@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, OptionList, Static
 
 from cen_themes.errors import CenThemesError
-from cen_themes.results import (
+from cen_themes.results.synthesis import (
     CERQUAL_COMPONENTS,
     CERQUAL_CONCERNS,
     CERQUAL_CONFIDENCE_LABELS,

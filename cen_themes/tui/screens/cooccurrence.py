@@ -20,7 +20,8 @@ from cen_themes.exporters.cooccurrence import (
     CooccurrenceTable,
     cooccurrence_table,
 )
-from cen_themes.results import Cooccurrence, CooccurrencePair, RowsKind
+from cen_themes.results import RowsKind
+from cen_themes.results.synthesis import Cooccurrence, CooccurrencePair
 from cen_themes.services import exports
 from cen_themes.services.cooccurrence import cooccurrence, cooccurrence_pairs
 from cen_themes.tui.screens.base import keep_scrolled

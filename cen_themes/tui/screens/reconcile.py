@@ -32,7 +32,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
 from cen_themes.errors import CenThemesError
-from cen_themes.results import CoderSpans, Disagreement, DisagreementView
+from cen_themes.results.agreement import CoderSpans, Disagreement, DisagreementView
 from cen_themes.services import agreement, reconcile
 from cen_themes.tui.notices import notify_error
 from cen_themes.tui.screens.base import WorkbenchScreen

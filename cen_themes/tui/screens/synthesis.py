@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from cen_themes.errors import CenThemesError
 from cen_themes.exporters.tables import TABLE_FORMATS
-from cen_themes.results import EvidenceMap, SaturationPoint
+from cen_themes.results.synthesis import EvidenceMap, SaturationPoint
 from cen_themes.services import synthesis
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.exporting import ExportsFiles, export_bar
