@@ -1,4 +1,4 @@
-from cen_themes.cli import main
+from cen_themes.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import gc
+import importlib
 import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cen_themes import __version__
 from cen_themes.config import DB_ENV, coder_name, project_location
-from cen_themes.db import Project, open_project
 from cen_themes.errors import CenThemesError, ProjectError
+
+if TYPE_CHECKING:
+    from cen_themes.db import Project
 
 
 class State:
@@ -33,6 +40,8 @@ class State:
         """The project, opened once; only the commands that make projects (init,
         import, demo) ``create`` one where there is none."""
         if self._project is None:
+            from cen_themes.db import open_project  # SQLAlchemy: not for --help
+
             self._project = open_project(location or self.location, create=create)
             for notice in self._project.notices:
                 note(notice)
@@ -74,7 +83,161 @@ def _project_option(_ctx: click.Context, _param: click.Parameter, value: str | N
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+# Each command: the cli modules that define it (and, for ``export``, its subcommands),
+# and its short help for ``cen-themes --help``. A command's module is imported only
+# when that command runs, so ``--help``, ``--version`` and a small command do not pay
+# for every other command's imports; a test keeps this table equal to the commands.
+COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "agreement": (
+        ("agreement",),
+        "Inter-coder agreement of two coders: percent agreement, Cohen's kappa and "
+        "Krippendorff's alpha per code and overall, over the segments of the sources "
+        'both coded ("-" or null where a statistic is undefined).',
+    ),
+    "attrs": (("sources",), "Source attributes (group, setting, region, ...)."),
+    "autocode": (
+        ("search",),
+        "Code every hit of QUERY, or every turn of a speaker, with CODE.",
+    ),
+    "backup": (
+        ("transfer",),
+        "An online, consistent copy of the project as a project file (from either "
+        "engine); others may go on working meanwhile.",
+    ),
+    "cerqual": (
+        ("cerqual",),
+        "GRADE-CERQual: confidence in each review finding (a theme), judged on four "
+        "components; the contributing studies are computed from the coding.",
+    ),
+    "check": (
+        ("check",),
+        "Check the project: the database's own integrity check, then the invariants "
+        "that the program keeps (offsets within their texts, every excerpt coded, no "
+        "orphan rows, no cycles in the code or theme trees, the theme roll-up equal to "
+        "a recomputation, the audit trail consistent).",
+    ),
+    "code": (("codes",), "Code excerpts and shape the codebook (a tree: 'Parent > Child')."),
+    "demo": (
+        ("sources",),
+        "Build a project from the bundled sample transcripts and studies and open it in the TUI.",
+    ),
+    "excerpts": (("analysis",), "Excerpts with their text, by code, theme, source or coder."),
+    "export": (
+        ("analysis", "synthesis", "cerqual"),
+        "Write the matrix, the quotes report, the codebook or the project to a file.",
+    ),
+    "import": (
+        ("sources",),
+        "Import transcripts (.txt .md .docx .odt .pdf .vtt .srt) and REFI-QDA projects "
+        "(.qdpx .qde) or codebooks (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder...",
+    ),
+    "init": (
+        ("sources",),
+        "Create the project database, or upgrade it to this version's schema.",
+    ),
+    "log": (("analysis",), "The audit trail: every change, who made it and when."),
+    "memo": (
+        ("memos",),
+        "Memos: notes on the project, a source, a code, a theme (and excerpts' memos).",
+    ),
+    "saturation": (
+        ("synthesis",),
+        "New codes per source, the sources in the order they were first coded.",
+    ),
+    "search": (("search",), "Every match of QUERY in the sources, keyword in context."),
+    "show": (("sources",), "Print a source's stored text exactly (offsets index it)."),
+    "sources": (
+        ("sources",),
+        "List the sources in import order, with counts and attributes.",
+    ),
+    "suggest": (("suggest",), "Uncoded segments most like CODE's excerpts, best first."),
+    "team": (
+        ("team",),
+        "The team of a PostgreSQL project: readers read and export; coders add codings, "
+        "excerpts, memos and codes and change only their own; leads also restructure "
+        "the codebook and themes and undo anyone's change.",
+    ),
+    "theme": (
+        ("themes",),
+        "Themes and subthemes ('Theme > Subtheme') and the codes they bring.",
+    ),
+    "tui": (
+        ("workbench",),
+        "The coding workbench in the terminal: sources, reader, codebook, themes, matrix.",
+    ),
+    "undo": (
+        ("analysis",),
+        "Undo the last change (repeat to go further back; on a team's PostgreSQL "
+        "project, your own last change); the undo is logged.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """The program's group: a command's module is imported when the command is named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            load_commands(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0])
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            # click suggests from the commands loaded so far; suggest from all of them
+            raise click.exceptions.NoSuchCommand(
+                name, possibilities=self.list_commands(ctx), ctx=ctx
+            )
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (name, _shortened(COMMANDS[name][1], limit))
+            if name in COMMANDS
+            else (name, self.commands[name].get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """A short help cut to ``limit`` characters at a word, as click cuts a command's."""
+    if len(text) <= limit:
+        return text
+    import textwrap
+
+    return textwrap.shorten(text, max(limit, 3), placeholder="...", break_on_hyphens=False)
+
+
+def load_commands(*names: str) -> None:
+    """Register the named commands (all of them without names) on the group.
+
+    The imports (SQLAlchemy's above all) make many objects and free almost none, so
+    the cyclic collector only costs time while they run: it is paused meanwhile."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for name in names or tuple(COMMANDS):
+            for module in COMMANDS[name][0]:
+                importlib.import_module(f"cen_themes.cli.{module}")
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.option(
     "--db",
     metavar="PATH_OR_URL",
@@ -165,8 +328,6 @@ def db_first(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run a command; any user error ends as one line and exit code 1."""
-    from cen_themes.cli import commands  # noqa: F401  (registers the commands)
-
     args = db_first(sys.argv[1:] if argv is None else argv)
     try:
         code = cli.main(args=args, prog_name="cen-themes", standalone_mode=False)
@@ -199,4 +360,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
+    except OSError as exc:  # the system refused a write (a full disk, standard output)
+        fail_line(f"{exc.filename or 'output'}: {exc.strerror or exc}")
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def run() -> None:
+    """The console script: :func:`main`, then an exit that skips the interpreter's
+    teardown. Freeing every module and object one by one (SQLAlchemy's above all) takes
+    longer than most commands' own work, and the operating system reclaims it all at
+    once; what must happen at exit still does (the project is closed by then, the
+    ``atexit`` handlers run, the output is flushed). While another thread still runs,
+    the ordinary exit waits for it."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise  # a message to print: the ordinary exit does that
+        code = exc.code or 0
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if any(thread.is_alive() and not thread.daemon for thread in others):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(code)

@@ -1,18 +1,6 @@
-"""Importing this module registers every command on the group."""
+"""Importing this module registers every command on the group (the entry point loads
+only the command it runs; tests and tools that want all of them import this)."""
 
-from cen_themes.cli import (  # noqa: F401
-    agreement,
-    analysis,
-    cerqual,
-    check,
-    codes,
-    memos,
-    search,
-    sources,
-    suggest,
-    synthesis,
-    team,
-    themes,
-    transfer,
-    workbench,
-)
+from cen_themes.cli.app import load_commands
+
+load_commands()

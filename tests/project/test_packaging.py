@@ -42,7 +42,7 @@ def test_wheel_holds_migrations_samples_and_entry_point(wheel: Path) -> None:
     samples = {p.name for p in (REPO / "sample_transcripts").iterdir() if p.is_file()}
     assert {f"cen_themes/sample_transcripts/{s}" for s in samples} <= names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "cen-themes = cen_themes.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "cen-themes = cen_themes.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_unpacked_wheel_creates_a_project_from_its_own_migrations(
