@@ -100,6 +100,32 @@ def export_matrix(
     )
 
 
+@export.command("excerpts")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="The file to write: .csv (UTF-8 with BOM) .xlsx")  # fmt: skip
+@click.option("--code", "code_path", metavar="CODE", help="The codings of CODE.")
+@click.option("--theme", "theme_path", metavar="THEME",
+              help="The codings of the codes THEME brings.")  # fmt: skip
+@click.option("--source", metavar="SOURCE", help="The codings in SOURCE.")
+@click.option("--coder", metavar="NAME", help="The codings NAME made.")
+@pass_state
+def export_excerpts(
+    state: State,
+    out: Path,
+    code_path: str | None,
+    theme_path: str | None,
+    source: str | None,
+    coder: str | None,
+) -> None:
+    """One row per coding (source, start, end, text, code, coder, memo, when, and the
+    source's attributes), for R, Excel or SPSS."""
+    click.echo(
+        exports.export_excerpts(
+            state.project(), out, code=code_path, theme=theme_path, source=source, coder=coder
+        )
+    )
+
+
 @export.command("quotes")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), metavar="FILE",
               help="The file to write: .md .docx .html")  # fmt: skip

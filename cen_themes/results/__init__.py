@@ -33,6 +33,32 @@ class ExcerptView:
 
 
 @dataclass(frozen=True, slots=True)
+class CodingRow:
+    """One coding: the excerpt it is on (source, span, text, memo), its code, who
+    coded it and when (UTC)."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    code: str  # the code's path
+    coder: str
+    memo: str  # the excerpt's memo
+    coded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CodingTable:
+    """Codings, one row each, with the attributes of their sources: ``keys`` are the
+    attribute keys of those sources, sorted; ``attributes`` maps a source's name to
+    its values."""
+
+    rows: list[CodingRow]
+    keys: list[str]
+    attributes: dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceColumn:
     """A source as a matrix column: its name (import order) and attributes."""
 

@@ -3,6 +3,9 @@ matrix; the material of the quotes report."""
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
@@ -20,6 +23,8 @@ from cen_themes.models import (
     ThemeRollup,
 )
 from cen_themes.results import (
+    CodingRow,
+    CodingTable,
     ExcerptView,
     Matrix,
     MatrixRow,
@@ -72,6 +77,82 @@ def find_excerpts(
         if source is not None:
             where = and_(where, Excerpt.source_id == find_source(session, source).id)
         return excerpt_views(session, where, coding_filter=coder_filter)
+
+
+def coding_rows(
+    project: Project,
+    *,
+    code: str | None = None,
+    theme: str | None = None,
+    source: str | None = None,
+    coder: str | None = None,
+) -> CodingTable:
+    """Every coding, one row each, narrowed by any of code (that code's codings),
+    theme (the codings of the codes it brings, its subthemes' included), source and
+    coder; in source (import) order, then by position, code (tree order) and coder.
+    Texts are cut in Python from each source, read once (as :func:`excerpt_views`)."""
+    with project.read() as session:
+        wanted: list[ColumnElement[bool]] = []
+        if coder is not None:
+            coder_id = session.scalar(select(Coder.id).where(Coder.name == coder))
+            if coder_id is None:
+                raise NotFoundError(f"no coder named '{coder}'")
+            wanted.append(Coding.coder_id == coder_id)
+        tree = code_tree(session)
+        if code is not None:
+            wanted.append(Coding.code_id == tree.find(code))
+        if theme is not None:
+            theme_id = theme_tree(session).find(theme)
+            wanted.append(
+                Coding.code_id.in_(
+                    select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
+                )
+            )
+        if source is not None:
+            wanted.append(Coding.source_id == find_source(session, source).id)
+        found = session.execute(
+            select(
+                Coding.source_id,
+                Excerpt.start,
+                Excerpt.end,
+                Coding.code_id,
+                Coder.name,
+                Excerpt.memo,
+                Coding.created_at,
+            )
+            .join(Excerpt, Excerpt.id == Coding.excerpt_id)
+            .join(Coder, Coder.id == Coding.coder_id)
+            .where(and_(true(), *wanted))
+        ).all()
+        if any(row[3] not in tree.name for row in found):
+            tree = code_tree(session)  # a code made since the tree was read (PostgreSQL)
+        order = {node: i for i, node in enumerate(tree.ordered())}
+        found.sort(key=lambda r: (r[0], r[1], r[2], order[r[3]], r[4]))
+        source_ids = sorted({row[0] for row in found})
+        names: dict[int, str] = {
+            source_id: name
+            for source_id, name in session.execute(
+                select(Source.id, Source.name).where(Source.id.in_(source_ids))
+            )
+        }
+        attributes: dict[str, dict[str, str]] = {}
+        for source_id, key, value in session.execute(
+            select(Attribute.source_id, Attribute.key, Attribute.value).where(
+                Attribute.source_id.in_(source_ids)
+            )
+        ):
+            attributes.setdefault(names[source_id], {})[key] = value
+        rows: list[CodingRow] = []
+        paths = {node: tree.path(node) for node in {row[3] for row in found}}
+        for source_id, group in groupby(found, key=itemgetter(0)):
+            text = session.scalar(select(Source.text).where(Source.id == source_id)) or ""
+            name = names[source_id]
+            rows.extend(
+                CodingRow(name, start, end, text[start:end], paths[code_id], who, memo, at)
+                for _source, start, end, code_id, who, memo, at in group
+            )
+    keys = sorted({key for values in attributes.values() for key in values})
+    return CodingTable(rows, keys, attributes)
 
 
 def counts(project: Project) -> tuple[int, int]:

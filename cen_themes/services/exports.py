@@ -27,6 +27,24 @@ from cen_themes.services import analysis, codebook
 from cen_themes.wording import plural
 
 
+def export_excerpts(
+    project: Project,
+    out: Path,
+    *,
+    code: str | None = None,
+    theme: str | None = None,
+    source: str | None = None,
+    coder: str | None = None,
+) -> str:
+    """One row per coding (.csv or .xlsx), narrowed as :func:`analysis.coding_rows`."""
+    from cen_themes.exporters.codings import CODINGS_FORMATS, write_codings
+
+    check_target(out, CODINGS_FORMATS, "the codings")
+    table = analysis.coding_rows(project, code=code, theme=theme, source=source, coder=coder)
+    write_codings(table, out)
+    return f"wrote {plural(len(table.rows), 'coding')} to {out}"
+
+
 def export_matrix(
     project: Project,
     out: Path,

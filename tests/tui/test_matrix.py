@@ -493,3 +493,23 @@ async def test_an_export_asks_before_replacing_a_file(built: Project, tmp_path: 
         await pilot.pause()
         assert app.screen is screen
         assert target.read_text(encoding="utf-8").startswith("theme,s1,s2")
+
+
+async def test_export_every_coding_from_the_matrix(built: Project, tmp_path: Path) -> None:
+    """`x` writes one row per coding (the same file as `export excerpts`)."""
+    app = CenThemesApp(built, who(built, "ana"))
+    target = tmp_path / "codings.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_matrix(pilot)
+        await export(pilot, str(tmp_path / "codings.md"), key="x")  # not a codings format
+        assert any("cannot export the codings as '.md'" in m for m in errors(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        await export(pilot, str(target), key="x")
+        assert app.screen is screen
+        assert any(f"to {target}" in n.message for n in app._notifications)
+    from cen_themes.services import analysis
+
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("source,start,end,text,code,coder,memo,time")
+    assert len(lines) == 1 + len(analysis.coding_rows(built).rows) > 1

@@ -106,6 +106,7 @@ class MatrixScreen(ExportsFiles):
         Binding("r", "rows", "Rows"),
         Binding("e", "export", "Export"),
         Binding("E", "export_quotes", "Quotes", key_display="E"),
+        Binding("x", "export_codings", "Codings", show=False),  # in ? (the footer is full)
         Binding("o", "cooccurrence", "Co-occurrence"),
         Binding("a", "as_of", "As of"),
     ]
@@ -293,6 +294,18 @@ class MatrixScreen(ExportsFiles):
             f"Export the quotes report by theme ({formats})",
             "quotes.md",
             lambda answer: write_export(project, "quotes", answer, "themes", None),
+        )
+
+    def action_export_codings(self) -> None:
+        from cen_themes.exporters.codings import CODINGS_FORMATS
+
+        formats = ", ".join(CODINGS_FORMATS)
+        project = self.workbench.project
+        self.ask_export(
+            "codings",
+            f"Export every coding, one row each, for R, Excel or SPSS ({formats})",
+            "codings.csv",
+            lambda answer: exports.export_excerpts(project, Path(answer).expanduser()),
         )
 
 
