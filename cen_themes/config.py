@@ -8,6 +8,7 @@ import os
 DB_ENV = "CEN_THEMES_DB"
 CODER_ENV = "CEN_THEMES_CODER"
 DEFAULT_DB = "cen-themes.db"
+THEME_ENV = "CEN_THEMES_THEME"
 
 
 def project_location(explicit: str | None = None) -> str:
@@ -24,3 +25,8 @@ def coder_name(explicit: str | None = None) -> str:
         return getpass.getuser() or "unknown"
     except (OSError, KeyError):
         return "unknown"
+
+
+def light_theme() -> bool:
+    """Whether the workbench starts light: ``CEN_THEMES_THEME=light`` (else dark)."""
+    return os.environ.get(THEME_ENV, "").strip().casefold() == "light"

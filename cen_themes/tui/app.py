@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 
+from cen_themes.config import light_theme
 from cen_themes.errors import CenThemesError
 from cen_themes.services import analysis, history, live, sources
 from cen_themes.tui.notices import notify_error
@@ -48,6 +49,7 @@ _SCREENS: dict[str, type] = {
 # A write blocked by another program fails after this long, as a notification, rather
 # than freezing the screen for as long as the commands wait.
 WORKBENCH_BUSY_TIMEOUT_MS = 2_000
+LIGHT, DARK = "textual-light", "textual-dark"  # the themes of `L` and CEN_THEMES_THEME
 
 
 def _count(n: int, noun: str) -> str:
@@ -93,6 +95,7 @@ class CenThemesApp(RunsThreadWork, App[None]):
         Binding("m", "matrix", "Matrix", show=False),
         Binding("slash", "search", "Search", key_display="/", show=False),
         Binding("R", "reconcile", "Reconcile", key_display="R", show=False),
+        Binding("L", "light", "Light/dark", key_display="L", show=False),
     ]
 
     status: reactive[str] = reactive("")
@@ -108,8 +111,15 @@ class CenThemesApp(RunsThreadWork, App[None]):
         self._change_posted = threading.Event()
 
     def on_mount(self) -> None:
+        if light_theme():
+            self.theme = LIGHT
         self.follow_project()
         self.push_screen(SourcesScreen())
+
+    def action_light(self) -> None:
+        """Light on a dark theme, dark on a light one (for a terminal with a light
+        background, or a bright room)."""
+        self.theme = DARK if self.current_theme.dark is False else LIGHT
 
     def on_unmount(self) -> None:
         if self.live is not None:

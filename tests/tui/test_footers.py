@@ -42,6 +42,12 @@ SCREENS = {
 
 @pytest.fixture
 def coded(coded_project: CodedProject) -> Project:
+    return every_screen_has_content(coded_project)
+
+
+def every_screen_has_content(coded_project: CodedProject) -> Project:
+    """A source with codings, attributes, a theme with an assessment: something on
+    every screen."""
     project = coded_project(
         {"int01": TEXT},
         [
