@@ -326,6 +326,27 @@ def db_first(argv: Sequence[str]) -> list[str]:
     return moved + args
 
 
+def _named(args: Sequence[str]) -> str:
+    """The command (and subcommand) that ``args`` name, for an error click raised
+    without saying where (an option given too few values)."""
+    rest = list(args)
+    while rest[:1] == ["--db"]:
+        rest = rest[2:]
+    words: list[str] = []
+    command: click.Command = cli
+    for arg in rest:
+        found = (
+            command.get_command(click.Context(command), arg)
+            if isinstance(command, click.Group)
+            else None
+        )
+        if found is None:
+            break
+        words.append(arg)
+        command = found
+    return " ".join(words)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run a command; any user error ends as one line and exit code 1."""
     args = db_first(sys.argv[1:] if argv is None else argv)
@@ -335,12 +356,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
         sys.exit(0)
     except click.UsageError as exc:
-        hint = (
-            f" (see: cen-themes {exc.ctx.command_path.split(' ', 1)[-1]} --help)"
-            if exc.ctx and " " in exc.ctx.command_path
-            else " (see: cen-themes --help)"
-        )
-        fail_line(f"{exc.format_message()}{hint}")
+        path = exc.ctx.command_path.partition(" ")[2] if exc.ctx is not None else _named(args)
+        fail_line(f"{exc.format_message()} (see: cen-themes {path + ' ' if path else ''}--help)")
         sys.exit(1)
     except click.ClickException as exc:
         fail_line(exc.format_message())

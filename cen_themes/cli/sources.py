@@ -55,6 +55,25 @@ def init(state: State, from_file: Path | None) -> None:
         click.echo(f"project {project.display_name} is now at schema {head_revision()}")
 
 
+def _in_folder(path: Path) -> list[Path]:
+    """A folder's transcripts, by name (what else is there is named on stderr); a file
+    or a path that is not there as it is (its import says what is wrong with it)."""
+    if not path.is_dir():
+        return [path]
+    entries = sorted(path.iterdir(), key=lambda p: p.name)
+    found = [p for p in entries if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS]
+    others = [f"{p.name}/" if p.is_dir() else p.name for p in entries if p not in found]
+    others = [name for name in others if not name.startswith(".")]
+    if not found:
+        raise CenThemesError(
+            f"{path}: a folder with no transcripts in it ({' '.join(sorted(SUPPORTED_EXTENSIONS))})"
+        )
+    if others:
+        count = plural(len(found), "transcript")
+        note(f"{path}: importing its {count}; left out: {', '.join(others)}")
+    return found
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -87,10 +106,12 @@ def import_(
     """Import transcripts (.txt .md .docx .odt .pdf .vtt .srt) and REFI-QDA projects
     (.qdpx .qde) or codebooks (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder...
 
-    Each file imports whole or not at all; the others still import when one fails.
-    Identical content is skipped. Exit code 1 when any file failed.
+    A folder imports the transcripts in it (not its subfolders). Each file imports
+    whole or not at all; the others still import when one fails. Identical content is
+    skipped. Exit code 1 when any file failed.
     """
     attributes = parse_pairs(attrs)
+    files = tuple(found for given in files for found in _in_folder(given))
     refi = [p for p in files if p.suffix.lower() in REFI_EXTENSIONS]
     paths = [p for p in files if p not in refi]
     if not paths and (attrs or kind or name or speaker_pattern):

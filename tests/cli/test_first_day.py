@@ -119,3 +119,50 @@ def test_db_after_the_command_is_the_programs_option(
         text=True,
     )
     assert done.returncode == 0 and "int01" in done.stdout, done.stderr
+
+
+def test_a_folder_imports_the_transcripts_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "interviews"
+    (folder / "later").mkdir(parents=True)
+    (folder / "p02.md").write_text("I: Hello?\nP: Hi.\n", encoding="utf-8")
+    (folder / "p01.txt").write_text("I: How was it?\nP: Long.\n", encoding="utf-8")
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    (folder / "later" / "p03.txt").write_text("I: And?\nP: No.\n", encoding="utf-8")
+    cli = Cli(tmp_path / "study.db")
+    result = cli("import", folder)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"{folder}: importing its 2 transcripts; left out: later/, notes.csv"
+    )
+    assert [line.split()[0] for line in cli("sources").stdout.splitlines()[1:]] == [
+        "p01",
+        "p02",
+    ]
+
+
+def test_a_folder_without_transcripts_is_one_line_and_makes_no_project(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "codings.csv").write_text("a,b\n", encoding="utf-8")
+    result = Cli(tmp_path / "study.db")("import", folder)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {folder}: a folder with no transcripts in it (")
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "study.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (("agreement", "--coders", "a"), "agreement"),
+        (("export", "matrix", "--out"), "export matrix"),
+        (("code", "apply", "su01", "x", "3", "Y"), "code apply"),
+    ],
+)
+def test_a_usage_error_points_to_the_commands_own_help(
+    tmp_path: Path, args: tuple[str, ...], command: str
+) -> None:
+    result = Cli(tmp_path / "study.db")(*args)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f" (see: cen-themes {command} --help)\n")
