@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,9 +27,6 @@ from cen_themes.results import (
     SourceSummary,
 )
 from cen_themes.wording import did_you_mean
-
-if TYPE_CHECKING:
-    import numpy as np
 
 # Files are read and segmented this many at a time (spaCy is fastest on batches);
 # each file is still written in a transaction of its own.
@@ -298,46 +294,35 @@ def list_sources(project: Project) -> list[SourceSummary]:
 
 def coded_shares(project: Project) -> dict[str, float]:
     """Each source's share of characters inside at least one excerpt (0.0 to 1.0),
-    overlapping excerpts counted once. One pass over every excerpt, merged with numpy:
-    callers with a screen to keep live run it in a worker."""
-    from cen_themes.bulk.arrays import integer_rows  # numpy: most commands never need it
+    overlapping excerpts counted once.
 
+    One query: in each source, in order of position, an excerpt adds what reaches past
+    the furthest end before it (a window over the excerpts' index). The database does
+    all of it, so a worker that runs this leaves the screen's thread free, where
+    merging in Python would hold it for as long as it reads every excerpt."""
+    reach = func.max(Excerpt.end).over(
+        partition_by=Excerpt.source_id,
+        order_by=(Excerpt.start, Excerpt.end),
+        rows=(None, -1),  # the excerpts before this one in its source
+    )
+    spans = select(Excerpt.source_id, Excerpt.start, Excerpt.end, reach.label("reach")).subquery()
+    begins = case(
+        (spans.c.reach > spans.c.start, spans.c.reach), else_=spans.c.start
+    )  # where this excerpt starts to add: after the furthest end before it
+    added = case((spans.c.end > begins, spans.c.end - begins), else_=0)
     with project.read() as session:
         lengths = session.execute(
             select(Source.id, Source.name, func.length(Source.text)).order_by(Source.id)
         ).all()
-        spans = integer_rows(
+        covered = dict(
             session.execute(
-                select(Excerpt.source_id, Excerpt.start, Excerpt.end).order_by(
-                    Excerpt.source_id, Excerpt.start
-                )
-            ),
-            3,
+                select(spans.c.source_id, func.sum(added)).group_by(spans.c.source_id)
+            ).all()
         )
-    covered = _covered_by_source(spans)
     return {
-        name: (covered.get(source_id, 0) / length if length else 0.0)
+        name: (int(covered.get(source_id, 0)) / length if length else 0.0)
         for source_id, name, length in lengths
     }
-
-
-def _covered_by_source(spans: np.ndarray) -> dict[int, int]:
-    """Characters covered per source by (source, start, end) rows sorted by source then
-    start: each span adds what reaches past the furthest end before it in its source."""
-    import numpy as np
-
-    if not len(spans):
-        return {}
-    source, start, end = spans[:, 0], spans[:, 1], spans[:, 2]
-    # Shift each source into its own range, so one running maximum serves them all.
-    shift = (int(end.max()) + 1) * (source - source.min())
-    start, end = start + shift, end + shift
-    reach = np.maximum.accumulate(end)
-    before = np.concatenate(([start[0]], reach[:-1]))
-    added = np.clip(end - np.maximum(start, before), 0, None)
-    ids, first = np.unique(source, return_index=True)
-    totals = np.add.reduceat(added, first)
-    return dict(zip(ids.tolist(), totals.tolist(), strict=True))
 
 
 def find_source(session: Session, name: str) -> Source:

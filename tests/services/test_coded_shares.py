@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
+import pytest
 
 from cen_themes.services import sources
-from cen_themes.services.sources import _covered_by_source
 
 from ..conftest import CodedProject
 
@@ -28,16 +27,20 @@ def test_shares_count_overlaps_once(coded_project: CodedProject) -> None:
     assert shares == {"a": 0.3, "b": 0.5, "c": 0.0}
 
 
-def test_merging_agrees_with_counting_every_character() -> None:
+def test_merging_agrees_with_counting_every_character(coded_project: CodedProject) -> None:
+    """Random spans, nested, touching and repeated, against a count of the characters
+    any of them covers."""
     rng = random.Random(7)
-    rows, expected = [], {}
-    for source in (3, 4, 9):
-        covered = set()
+    texts = {name: name[1] * 600 for name in ("s3", "s4", "s9")}  # not the same content
+    spans, expected = [], {}
+    for name in texts:
+        covered: set[int] = set()
         for _ in range(rng.randrange(1, 40)):
             start = rng.randrange(0, 500)
             end = start + rng.randrange(1, 60)
-            rows.append((source, start, end))
+            spans.append((name, (start, end), rng.choice(["One", "Two"])))
             covered.update(range(start, end))
-        expected[source] = len(covered)
-    rows.sort()
-    assert _covered_by_source(np.array(rows, dtype=np.int64)) == expected
+        expected[name] = len(covered) / 600
+    project = coded_project(texts, spans, coder="ann")
+    shares = sources.coded_shares(project)
+    assert shares == pytest.approx(expected)
