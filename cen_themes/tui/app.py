@@ -21,7 +21,7 @@ from textual.reactive import reactive
 
 from cen_themes.config import light_theme
 from cen_themes.errors import CenThemesError
-from cen_themes.services import analysis, history, live, sources
+from cen_themes.services import analysis, codebook, history, live, sources
 from cen_themes.tui.notices import notify_error
 from cen_themes.tui.screens.base import WorkbenchScreen
 from cen_themes.tui.screens.codebook import CodebookScreen
@@ -49,6 +49,7 @@ _SCREENS: dict[str, type] = {
 # A write blocked by another program fails after this long, as a notification, rather
 # than freezing the screen for as long as the commands wait.
 WORKBENCH_BUSY_TIMEOUT_MS = 2_000
+WARM_UP_AFTER_S = 0.3  # after the first screen is up: while the user reads it
 LIGHT, DARK = "textual-light", "textual-dark"  # the themes of `L` and CEN_THEMES_THEME
 
 
@@ -115,6 +116,9 @@ class CenThemesApp(RunsThreadWork, App[None]):
             self.theme = LIGHT
         self.follow_project()
         self.push_screen(SourcesScreen())
+        # What the first screen a user opens would pay for on the key press (its
+        # style sheet parsed, the reader's queries compiled) is paid meanwhile.
+        self.set_timer(WARM_UP_AFTER_S, self.warm_up)
 
     def action_light(self) -> None:
         """Light on a dark theme, dark on a light one (for a terminal with a light
@@ -168,6 +172,35 @@ class CenThemesApp(RunsThreadWork, App[None]):
             f"{where}  ·  coder {self.coder}  ·  {_count(n_sources, 'source')}"
             f"  ·  {_count(n_codes, 'code')}"
         )
+
+    def warm_up(self) -> None:
+        """Parse the style sheets of every screen and dialog now, in one pass (Textual
+        reads a screen's the first time it opens it, and parses every sheet again
+        then), and run the reader's reads once in a worker, so that SQLAlchemy has
+        compiled them: opening the first source costs what opening the second does."""
+        from cen_themes.tui import screens
+
+        update = False
+        for path in screens.style_sheets():
+            if not self.stylesheet.has_source(str(path), ""):
+                self.stylesheet.read(path)
+                update = True
+        if update:
+            self.stylesheet.reparse()
+            self.stylesheet.update(self)
+        project = self.project
+
+        def read_one() -> None:
+            try:
+                found = sources.list_sources(project)
+                if found:
+                    sources.get_source(project, found[0].name)
+                    sources.source_excerpts(project, found[0].name)
+                    codebook.list_codes(project, usage=False)
+            except CenThemesError:
+                pass  # the project's trouble is told when the user opens something
+
+        self.run_in_thread(read_one, lambda _none: None, doing="getting ready", group="warm-up")
 
     def open_reader(self, source: str, cursor: int = 0, selection_end: int | None = None) -> None:
         """The reader on a source, with the cursor at ``cursor`` (a code-point offset),

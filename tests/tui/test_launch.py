@@ -46,3 +46,37 @@ def test_spacy_is_not_imported_when_the_app_mounts(
         "spacy after mount: False",
         "spacy in reader: False ReaderScreen",
     ]
+
+
+async def test_the_first_screen_opened_finds_its_style_sheet_parsed(
+    coded_project: CodedProject, monkeypatch
+) -> None:
+    """While the sources list is read, every screen's style sheet is parsed, in one
+    pass: opening the reader then parses nothing (Textual would read its sheet and
+    parse every sheet again on the key press)."""
+    from textual.css.stylesheet import Stylesheet
+
+    from cen_themes.tui.app import CenThemesApp
+    from cen_themes.tui.screens import style_sheets
+    from cen_themes.tui.screens.reader import ReaderScreen
+
+    from ..conftest import settle
+
+    project = coded_project("Interviewer: How was it?\nP01: Long.\n", name="su01", coder="ann")
+    app = CenThemesApp(project, "ann")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)  # the warm-up's moment
+        await settle(pilot)
+        sheets = style_sheets()
+        assert len(sheets) >= 10 and all(p.is_file() for p in sheets)
+        assert all(app.stylesheet.has_source(str(p), "") for p in sheets)
+        parses: list[int] = []
+        original = Stylesheet.reparse
+        monkeypatch.setattr(
+            Stylesheet, "reparse", lambda self: (parses.append(1), original(self))[1]
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert parses == []
