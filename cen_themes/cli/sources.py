@@ -56,9 +56,12 @@ def init(state: State, from_file: Path | None) -> None:
 
 
 def _in_folder(path: Path) -> list[Path]:
-    """A folder's transcripts, by name (what else is there is named on stderr); a file
+    """A folder's transcripts, by name (what else is there is named); a file
     or a path that is not there as it is (its import says what is wrong with it)."""
-    if not path.is_dir():
+    try:
+        if not path.is_dir():
+            return [path]
+    except OSError:  # a name too long, say: the import tells what is wrong with it
         return [path]
     entries = sorted(path.iterdir(), key=lambda p: p.name)
     found = [p for p in entries if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS]
@@ -70,12 +73,12 @@ def _in_folder(path: Path) -> list[Path]:
         )
     if others:
         count = plural(len(found), "transcript")
-        note(f"{path}: importing its {count}; left out: {', '.join(others)}")
+        click.echo(f"{path}: importing its {count}; left out: {', '.join(others)}")
     return found
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--attr",
     "attrs",
@@ -97,7 +100,7 @@ def _in_folder(path: Path) -> list[Path]:
 @pass_state
 def import_(
     state: State,
-    files: tuple[Path, ...],
+    files: tuple[str, ...],
     attrs: tuple[str, ...],
     kind: str | None,
     name: str | None,
@@ -111,9 +114,11 @@ def import_(
     skipped. Exit code 1 when any file failed.
     """
     attributes = parse_pairs(attrs)
-    files = tuple(found for given in files for found in _in_folder(given))
-    refi = [p for p in files if p.suffix.lower() in REFI_EXTENSIONS]
-    paths = [p for p in files if p not in refi]
+    if "" in files:  # Path("") would be this folder: a script's empty variable, surely
+        raise click.UsageError("an empty file name (to import this folder, name it: .)")
+    paths_given = [found for given in files for found in _in_folder(Path(given))]
+    refi = [p for p in paths_given if p.suffix.lower() in REFI_EXTENSIONS]
+    paths = [p for p in paths_given if p not in refi]
     if not paths and (attrs or kind or name or speaker_pattern):
         raise click.UsageError(
             "--attr, --kind, --name and --speaker-pattern apply to transcripts; a REFI-QDA "

@@ -132,7 +132,7 @@ def test_a_folder_imports_the_transcripts_in_it(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "study.db")
     result = cli("import", folder)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines()[0] == (
+    assert result.stdout.splitlines()[0] == (
         f"{folder}: importing its 2 transcripts; left out: later/, notes.csv"
     )
     assert [line.split()[0] for line in cli("sources").stdout.splitlines()[1:]] == [
