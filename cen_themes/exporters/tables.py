@@ -172,7 +172,6 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Table"
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MANY_COLUMNS = 6  # a Word table with more columns is set in a smaller type
 
 
@@ -183,11 +182,14 @@ def _docx(grid: Grid) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
+    from cen_themes.exporters.docx_body import BodyWriter, RunFormat
+
     document = Document()
+    body = BodyWriter(document)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_heading(_clean(grid.title), level=1)
+    body.heading(grid.title, level=1)
     table = document.add_table(rows=1, cols=len(grid.header))
     table.style = "Table Grid"
     header = table.rows[0]
@@ -197,10 +199,7 @@ def _docx(grid: Grid) -> bytes:
     properties.append(repeat)  # the header row again on every page
     small = Pt(9) if len(grid.header) > MANY_COLUMNS else None
     for cell, text in zip(header.cells, grid.header, strict=True):
-        run = cell.paragraphs[0].add_run(_clean(text))
-        run.bold = True
-        if small is not None:
-            run.font.size = small
+        body.run(cell.paragraphs[0]._p, text, RunFormat(bold=True, size=small))
     numeric = _numeric_columns(grid)
     for row in grid.rows:
         cells = table.add_row().cells
@@ -208,20 +207,11 @@ def _docx(grid: Grid) -> bytes:
             parts = value if isinstance(value, list) else [Part(str(value))]
             for number, part in enumerate(parts):
                 paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
-                run = paragraph.add_run(_clean(part.text))
-                run.bold = part.bold
-                if small is not None:
-                    run.font.size = small
+                body.run(paragraph._p, part.text, RunFormat(bold=part.bold, size=small))
             if numeric[index]:
                 cell.paragraphs[0].alignment = 2  # right
     for note in grid.notes:
-        paragraph = document.add_paragraph(_clean(note))
-        for run in paragraph.runs:
-            run.font.size = Pt(9)
+        body.paragraph(note, run=RunFormat(size=Pt(9)))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)

@@ -9,6 +9,7 @@ import pytest
 
 from cen_themes.errors import InputError
 from cen_themes.exporters.cerqual import evidence_profile, summary_of_findings, write_table
+from cen_themes.exporters.tables import Grid, Part, Value, write_grid
 from cen_themes.results.synthesis import CERQUAL_COMPONENTS, CerqualComponent, CerqualFinding
 
 
@@ -132,3 +133,41 @@ def test_a_failed_export_keeps_the_previous_file(tmp_path: Path) -> None:
         write_table(broken, out)
     assert out.read_bytes() == b"before"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["soqf.docx"]
+
+
+def test_a_word_table_keeps_its_styles_type_sizes_and_notes_in_order(tmp_path: Path) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    header = ["#", "Finding & <why>", *(f"Column {n}" for n in range(5))]
+    rows: list[list[Value]] = [
+        [1, [Part("Access\x07 😀", bold=True), Part("tab\there & <b>")], *["x"] * 5],
+        [2, "", *["y"] * 5],
+    ]
+    out = tmp_path / "table.docx"
+    grid = Grid("Studies & <more>", header, rows, notes=["First note", "Second & <note>"])
+    write_grid(grid, out, "a table")
+    document = Document(str(out))
+    assert [(p.style.name, p.text) for p in document.paragraphs] == [
+        ("Heading 1", "Studies & <more>"),
+        ("Normal", "First note"),
+        ("Normal", "Second & <note>"),
+    ]
+    assert all(r.font.size == Pt(9) for p in document.paragraphs[1:] for r in p.runs)
+    body = document.element.body
+    assert [child.tag for child in body] == [
+        qn(t) for t in ("w:p", "w:tbl", "w:p", "w:p", "w:sectPr")
+    ]
+    (table,) = document.tables
+    assert table.style.name == "Table Grid"
+    first = table.rows[1].cells[1].paragraphs
+    assert [(r.text, r.bold, r.font.size) for p in first for r in p.runs] == [
+        ("Access 😀", True, Pt(9)),  # more than six columns: the smaller type
+        ("tab\there & <b>", False, Pt(9)),
+    ]
+    assert all(r.bold for cell in table.rows[0].cells for r in cell.paragraphs[0].runs)
+    number = table.rows[2].cells[0].paragraphs[0]
+    assert (number.text, number.alignment) == ("2", WD_ALIGN_PARAGRAPH.RIGHT)
+    assert table.rows[2].cells[1].paragraphs[0].alignment is None

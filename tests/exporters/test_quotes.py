@@ -7,10 +7,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
 
 from cen_themes.errors import InputError
 from cen_themes.exporters import write_quotes
-from cen_themes.results import ThemeInfo, ThemeReport
+from cen_themes.results import ExcerptView, ThemeInfo, ThemeReport
 
 from .test_study import (
     E1,
@@ -137,6 +139,96 @@ def test_docx_quotes_are_in_the_quote_style_with_a_source_line_under_each(
     assert "Memo: Compare with staff01 on triage." in lines
     assert "No excerpts are coded for this theme yet." in lines
     assert "Codes: Stigma > Labels" in lines
+
+
+def test_docx_paragraphs_come_in_order_each_in_its_style(tmp_path: Path) -> None:
+    document = docx.Document(str(export(tmp_path, "quotes.docx")))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    stigma_sources = [
+        "su01 0–63 · group=service user; setting=specialist · codes: Stigma > Labels",
+        "su01 120–173 · group=service user; setting=specialist · codes: Dismissal at A&E",
+        "staff01 300–363 · group=Staff; setting=specialist · codes: Stigma > Labels",
+        "su02 40–90 · group=service user; setting=primary care · codes: Dismissal at A&E",
+    ]
+    memo = ("Normal", "Memo: Compare with staff01 on triage.")
+
+    def quotes(*pairs: tuple[str, str]) -> list[tuple[str, str]]:
+        return [row for text, line in pairs for row in (("Quote", text), ("Normal", f"— {line}"))]
+
+    assert paragraphs == [
+        ("Title", "Themes and illustrative quotes"),
+        ("Heading 1", "Stigma of the diagnosis"),
+        ("Normal", "How a psychiatric label changes care."),
+        ("Normal", "Codes: Stigma > Labels"),
+        ("Normal", "4 excerpts from 3 sources"),
+        *quotes(*zip([f"“{e.text}”" for e in (E1, E2, E4, E3)], stigma_sources, strict=True)),
+        memo,
+        ("Heading 2", "Dismissed at A&E"),
+        ("Normal", "Being sent away from emergency care."),
+        ("Normal", "Codes: Dismissal at A&E"),
+        ("Normal", "2 excerpts from 2 sources"),
+        *quotes((f"“{E2.text}”", stigma_sources[1]), (f"“{E3.text}”", stigma_sources[3])),
+        memo,
+        ("Heading 1", "Long-term perspective"),
+        ("Normal", "Codes: Long-term view"),
+        ("Normal", "2 excerpts from 2 sources"),
+        *quotes(
+            (
+                f"“{E6.text}”",
+                "staff01 400–451 · group=Staff; setting=specialist · codes: Long-term view",
+            ),
+            (
+                f"“{E5.text}”",
+                "su02 200–253 · group=service user; setting=primary care · codes: Long-term view",
+            ),
+        ),
+        ("Heading 1", "Peer support"),
+        ("Normal", "Help from people who have been there."),
+        ("Normal", "Codes: none"),
+        ("Normal", "0 excerpts from 0 sources"),
+        ("Normal", "No excerpts are coded for this theme yet."),
+    ]
+    body = document.element.body
+    assert body[-1].tag == qn("w:sectPr")  # the paragraphs all come before the section's end
+    assert len(body) == len(paragraphs) + 1
+
+
+def test_docx_runs_carry_the_source_line_memo_and_empty_theme_formatting(
+    tmp_path: Path,
+) -> None:
+    paragraphs = docx.Document(str(export(tmp_path, "quotes.docx"))).paragraphs
+    quote = next(p for p in paragraphs if p.style.name == "Quote")
+    assert [(r.bold, r.italic, r.font.size) for r in quote.runs] == [(None, None, None)]
+    (line,) = paragraphs[paragraphs.index(quote) + 1].runs
+    assert (line.font.size, line.font.color.rgb) == (Pt(9), RGBColor(0x59, 0x59, 0x59))
+    memo = next(p for p in paragraphs if p.text.startswith("Memo: "))
+    assert [(r.text, r.bold) for r in memo.runs] == [
+        ("Memo: ", True),
+        ("Compare with staff01 on triage.", None),
+    ]
+    (none,) = paragraphs[-1].runs
+    assert (none.text, none.italic) == ("No excerpts are coded for this theme yet.", True)
+    title = paragraphs[0].runs[0]
+    assert (title.bold, title.font.size, title.font.color.type) == (None, None, None)
+
+
+def test_docx_keeps_what_xml_must_escape_and_drops_what_it_cannot_hold(tmp_path: Path) -> None:
+    text = " Fish & chips <b>\x0b 😀\tthen\r\nnext\x07 "
+    excerpt = ExcerptView(1, "s&<1>", 0, 9, text, ["A & <B>"], ["amira"], "memo\x0b & 😀")
+    info = ThemeInfo(1, "T", "Fish & <chips>\x0b 😀", 0, "", ["A & <B>"], 1, 1, ["\x0b"])
+    path = tmp_path / "odd.docx"
+    write_quotes([ThemeReport(info, [excerpt], {"s&<1>": {"k&": "<v>"}}, [])], path)
+    paragraphs = [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
+    assert paragraphs == [
+        ("Title", "Themes and illustrative quotes"),
+        ("Heading 1", "Fish & <chips> 😀"),
+        ("Normal", "Memo: "),
+        ("Normal", "Codes: A & <B>"),
+        ("Normal", "1 excerpt from 1 source"),
+        ("Quote", "“ Fish & chips <b> 😀\tthen\n\nnext ”"),
+        ("Normal", "— s&<1> 0–9 · k&=<v> · codes: A & <B>"),
+        ("Normal", "Memo: memo & 😀"),
+    ]
 
 
 def test_docx_headings_stop_at_level_nine(tmp_path: Path) -> None:
