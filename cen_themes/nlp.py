@@ -19,6 +19,7 @@ from cen_themes.bulk import beside
 from cen_themes.importers.base import Document
 
 if TYPE_CHECKING:
+    import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -68,6 +69,8 @@ def _opening_punctuation_starts_sentences(doc: Doc) -> Doc:
 # sentencizer then takes for a sentence end ("approx. 64 minutes"). Only those that
 # never end a sentence in speech: not "no." ("No. I didn't.").
 ABBREVIATIONS = ("approx.", "ca.", "cf.", "incl.", "esp.", "mins.", "hrs.", "wks.", "yrs.")
+# The tokens after which a word in lower case goes on with the sentence.
+_FULL_STOPS = frozenset({".", "...", "…"})
 
 
 def _lowercase_continues_sentences(doc: Doc) -> Doc:
@@ -77,7 +80,7 @@ def _lowercase_continues_sentences(doc: Doc) -> Doc:
     for sent in list(doc.sents)[1:]:
         first = doc[sent.start]
         before = doc[sent.start - 1].text
-        if first.text[:1].islower() and before in {".", "...", "…"}:
+        if first.text[:1].islower() and before in _FULL_STOPS:
             first.is_sent_start = False
     return doc
 
@@ -240,14 +243,130 @@ def _sentences_on_both_cores(texts: list[str], batch_size: int) -> list[list[tup
 
 
 def _sentences(texts: list[str], batch_size: int) -> list[list[tuple[int, int]]]:
-    """Each text's sentences, trimmed, as offsets into that text."""
+    """Each text's sentences, trimmed, as offsets into that text: the sentences of
+    ``pipeline()(text)``, found from the tokens alone.
+
+    The sentencizer and the two components above walk the tokens of one Doc at a time
+    in Python, making a Token object for each; here the same rules run on arrays of
+    token attributes, ``batch_size`` texts at a time (:func:`_sentence_starts`), and
+    only the tokenizer runs per text.
+    """
+    if not texts:
+        return []
+    nlp = pipeline()
+    marks = _Marks.of(nlp)
+    size = max(batch_size, 1)
     found: list[list[tuple[int, int]]] = []
-    for doc in pipeline().pipe(texts, batch_size=batch_size):
-        text = doc.text
-        spans = []
-        for sent in doc.sents:
-            match = _TRIM.search(text, sent.start_char, sent.end_char)
-            if match is not None:
-                spans.append(match.span())
-        found.append(spans)
+    for first in range(0, len(texts), size):
+        found.extend(_batch_sentences(nlp, marks, texts[first : first + size]))
     return found
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """The token texts the sentence rules look for, as the hashes spaCy stores."""
+
+    stops: np.ndarray  # the sentencizer's sentence-ending punctuation
+    full_stops: np.ndarray  # what _lowercase_continues_sentences looks for before a word
+
+    @classmethod
+    def of(cls, nlp: Language) -> _Marks:
+        import numpy as np
+
+        def hashes(texts: Iterable[str]) -> np.ndarray:
+            return np.array(sorted({nlp.vocab.strings.add(t) for t in texts}), dtype=np.uint64)
+
+        punct_chars = nlp.get_pipe("sentencizer").punct_chars
+        return cls(hashes(punct_chars), hashes(_FULL_STOPS))
+
+
+def _batch_sentences(nlp: Language, marks: _Marks, texts: list[str]) -> list[list[tuple[int, int]]]:
+    """:func:`_sentences` of a few texts at once: their tokens in one table, the
+    sentence starts found for all of them together, then each sentence trimmed."""
+    import numpy as np
+    from spacy.attrs import IDX, IS_LEFT_PUNCT, IS_PUNCT, LENGTH, ORTH
+
+    tables = [
+        nlp.make_doc(text).to_array([ORTH, IDX, LENGTH, IS_PUNCT, IS_LEFT_PUNCT]) for text in texts
+    ]
+    counts = np.fromiter(map(len, tables), dtype=np.int64, count=len(tables))
+    if not counts.sum():
+        return [[] for _ in texts]
+    table = np.concatenate(tables)
+    orth, table = table[:, 0], table[:, 1:].astype(np.int64)
+    text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_starts = np.cumsum(text_lengths) - text_lengths
+    joined = "".join(texts)
+    tokens = _Tokens(
+        orth=orth,
+        char=table[:, 0] + np.repeat(text_starts, counts),
+        length=table[:, 1],
+        punct=table[:, 2].astype(bool),
+        left=table[:, 3].astype(bool),
+        doc_start=np.repeat(np.cumsum(counts) - counts, counts),
+        doc_end=np.repeat(np.cumsum(counts), counts),
+    )
+    starts = _sentence_starts(tokens, marks, joined)
+    ends = np.minimum(np.append(starts[1:], len(orth)), tokens.doc_end[starts]) - 1
+    doc_of = np.repeat(np.arange(len(texts)), counts)[starts]
+    found: list[list[tuple[int, int]]] = [[] for _ in texts]
+    first_chars = tokens.char[starts].tolist()
+    last_chars = (tokens.char[ends] + tokens.length[ends]).tolist()
+    bases = text_starts[doc_of].tolist()
+    for doc, first, last, base in zip(doc_of.tolist(), first_chars, last_chars, bases, strict=True):
+        match = _TRIM.search(joined, first, last)
+        if match is not None:
+            found[doc].append((match.start() - base, match.end() - base))
+    return found
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """Attributes of the tokens of several texts, one row each, texts one after
+    another; ``char`` is an offset into the texts joined in that order."""
+
+    orth: np.ndarray
+    char: np.ndarray
+    length: np.ndarray
+    punct: np.ndarray
+    left: np.ndarray
+    doc_start: np.ndarray  # the row of the first token of this token's text
+    doc_end: np.ndarray  # the row after the last token of this token's text
+
+
+def _sentence_starts(tokens: _Tokens, marks: _Marks, joined: str) -> np.ndarray:
+    """The rows that start a sentence, as the sentencizer then
+    :func:`_opening_punctuation_starts_sentences` then
+    :func:`_lowercase_continues_sentences` would mark them in each text's Doc."""
+    import numpy as np
+
+    rows = np.arange(len(tokens.orth))
+    starts = rows == tokens.doc_start
+    # The sentencizer: a token that is neither punctuation nor sentence-ending starts a
+    # sentence when a sentence-ending token came after the previous such token (or
+    # after the start of its text).
+    stop = np.isin(tokens.orth, marks.stops)
+    words = np.flatnonzero(~tokens.punct & ~stop)
+    stops_before = np.concatenate(([0], np.cumsum(stop)))
+    after = np.maximum(np.concatenate(([0], words[:-1] + 1)), tokens.doc_start[words])
+    starts[words[stops_before[words] > stops_before[after]]] = True
+    # Opening punctuation that ends a sentence after a sentence end moves to the next.
+    ends = np.flatnonzero(starts & (rows != tokens.doc_start))
+    ends = ends[tokens.left[ends - 1]]
+    if len(ends):
+        not_left = np.maximum.accumulate(np.where(tokens.left, -1, rows))
+        previous = np.flatnonzero(starts)
+        opened = previous[np.searchsorted(previous, ends) - 1]
+        firsts = np.maximum(not_left[ends - 1], opened)
+        moved = firsts < ends - 1
+        for first, old in zip(firsts[moved].tolist(), ends[moved].tolist(), strict=True):
+            char = int(tokens.char[first])
+            if joined[char : char + int(tokens.length[first])] in _SENTENCE_END:
+                starts[first + 1] = True
+                starts[old] = False
+    # A word in lower case after a full stop or an ellipsis does not start a sentence.
+    later = np.flatnonzero(starts & (rows != tokens.doc_start))
+    later = later[np.isin(tokens.orth[later - 1], marks.full_stops)]
+    lower = [joined[char].islower() for char in tokens.char[later].tolist()]
+    starts[later[np.array(lower, dtype=bool)]] = False
+    return np.flatnonzero(starts)
