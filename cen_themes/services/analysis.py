@@ -9,6 +9,7 @@ from operator import itemgetter
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from cen_themes.bookkeeping.trees import Tree
 from cen_themes.bookkeeping.views import excerpt_views
 from cen_themes.db import Project
 from cen_themes.errors import NotFoundError
@@ -51,22 +52,9 @@ def find_excerpts(
     those; a theme brings the excerpts of its codes and of its subthemes' codes.
     """
     with project.read() as session:
-        coder_filter = None
-        if coder is not None:
-            coder_id = session.scalar(select(Coder.id).where(Coder.name == coder))
-            if coder_id is None:
-                raise NotFoundError(f"no coder named '{coder}'")
-            coder_filter = Coding.coder_id == coder_id
-        wanted: list[ColumnElement[bool]] = []  # each narrows the excerpts further
-        if code is not None:
-            wanted.append(Coding.code_id == code_tree(session).find(code))
-        if theme is not None:
-            theme_id = theme_tree(session).find(theme)
-            wanted.append(
-                Coding.code_id.in_(
-                    select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
-                )
-            )
+        coder_filter = _by_coder(session, coder)
+        # each narrows the excerpts further
+        wanted = _by_code_and_theme(session, code_tree(session), code, theme)
         if not wanted and coder_filter is not None:
             wanted.append(true())
         where: ColumnElement[bool] = true()
@@ -92,22 +80,11 @@ def coding_rows(
     coder; in source (import) order, then by position, code (tree order) and coder.
     Texts are cut in Python from each source, read once (as :func:`excerpt_views`)."""
     with project.read() as session:
-        wanted: list[ColumnElement[bool]] = []
-        if coder is not None:
-            coder_id = session.scalar(select(Coder.id).where(Coder.name == coder))
-            if coder_id is None:
-                raise NotFoundError(f"no coder named '{coder}'")
-            wanted.append(Coding.coder_id == coder_id)
         tree = code_tree(session)
-        if code is not None:
-            wanted.append(Coding.code_id == tree.find(code))
-        if theme is not None:
-            theme_id = theme_tree(session).find(theme)
-            wanted.append(
-                Coding.code_id.in_(
-                    select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
-                )
-            )
+        wanted = _by_code_and_theme(session, tree, code, theme)
+        by_coder = _by_coder(session, coder)
+        if by_coder is not None:
+            wanted.append(by_coder)
         if source is not None:
             wanted.append(Coding.source_id == find_source(session, source).id)
         found = session.execute(
@@ -153,6 +130,31 @@ def coding_rows(
             )
     keys = sorted({key for values in attributes.values() for key in values})
     return CodingTable(rows, keys, attributes)
+
+
+def _by_coder(session: Session, coder: str | None) -> ColumnElement[bool] | None:
+    """The codings ``coder`` made (None: anyone's)."""
+    if coder is None:
+        return None
+    coder_id = session.scalar(select(Coder.id).where(Coder.name == coder))
+    if coder_id is None:
+        raise NotFoundError(f"no coder named '{coder}'")
+    return Coding.coder_id == coder_id
+
+
+def _by_code_and_theme(
+    session: Session, tree: Tree[Code], code: str | None, theme: str | None
+) -> list[ColumnElement[bool]]:
+    """The codings of ``code``, and those of the codes ``theme`` brings (its
+    subthemes' included): a condition for each one given."""
+    wanted: list[ColumnElement[bool]] = []
+    if code is not None:
+        wanted.append(Coding.code_id == tree.find(code))
+    if theme is not None:
+        theme_id = theme_tree(session).find(theme)
+        brought = select(ThemeRollup.code_id).where(ThemeRollup.theme_id == theme_id)
+        wanted.append(Coding.code_id.in_(brought))
+    return wanted
 
 
 def counts(project: Project) -> tuple[int, int]:

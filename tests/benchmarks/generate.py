@@ -76,3 +76,23 @@ def write_codings_csv(
             fh.write(
                 f"{name},{start},{end},{codes[rng.randrange(len(codes))]},{rng.choice(coders)}\n"
             )
+
+
+def coded_corpus(folder: Path, files: int, words: int, codings: int, seed: int) -> Path:
+    """A project in ``folder``: ``files`` generated transcripts of ``words`` words,
+    imported, and ``codings`` random codings of the 500 codes of :func:`codebook_paths`
+    brought in by `code import`; its path."""
+    from cen_themes.db import open_project
+    from cen_themes.services import sources
+
+    from .runner import cli
+
+    paths = write_corpus(folder / "sources", files=files, words=words, seed=seed)
+    db = folder / "project.db"
+    project = open_project(db)
+    sources.import_files(project, paths, coder="gen")
+    project.close()
+    spans = sorted((p.stem, len(p.read_text(encoding="utf-8"))) for p in paths)
+    write_codings_csv(folder / "codings.csv", spans, codings, codebook_paths())
+    cli("--db", str(db), "code", "import", str(folder / "codings.csv"))
+    return db

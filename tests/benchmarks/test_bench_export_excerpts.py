@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from cen_themes.db import open_project
-from cen_themes.services import attributes, exports, sources
+from cen_themes.services import attributes, exports
 
-from .generate import codebook_paths, write_codings_csv, write_corpus
+from .generate import coded_corpus
 from .runner import cli, peak_mb
 
 SOURCES, CODINGS = 100, 20_000
@@ -26,24 +26,18 @@ SOURCES, CODINGS = 100, 20_000
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("day")
-    files = write_corpus(folder / "sources", files=SOURCES, words=5000, seed=11)
-    db = folder / "day.db"
-    project = open_project(db)
-    sources.import_files(project, files, coder="gen")
+    db = coded_corpus(folder, SOURCES, 5000, CODINGS, seed=11)
     table = folder / "attributes.csv"
     lines = ["source,group,age,region,setting"]
     lines += [
         f"{f.stem},{'staff' if i % 3 else 'service user'},{20 + i % 50},Region {i % 7},"
         f"{'specialist' if i % 2 else 'generic'}"
-        for i, f in enumerate(files)
+        for i, f in enumerate(sorted((folder / "sources").iterdir()))
     ]
     table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = open_project(db)
     attributes.import_attributes(project, table, coder="gen")
     project.close()
-    spans = sorted((f.stem, len(f.read_text(encoding="utf-8"))) for f in files)
-    codings = folder / "codings.csv"
-    write_codings_csv(codings, spans, CODINGS, codebook_paths())
-    cli("--db", str(db), "code", "import", str(codings))
     return db
 
 

@@ -44,7 +44,7 @@ from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
 
-from .generate import transcript
+from .generate import coded_corpus, transcript
 
 WORDS, SPANS, CODES = 200_000, 2_000, 20
 SIZE = (120, 40)
@@ -162,19 +162,7 @@ def test_launch_until_sources_are_interactive(benchmark, big: Path) -> None:
 @pytest.fixture(scope="module")
 def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """1,000 sources of 1,000 words with 1,000,000 codings of 500 codes."""
-    from .generate import codebook_paths, write_codings_csv, write_corpus
-    from .runner import cli
-
-    folder = tmp_path_factory.mktemp("million")
-    files = write_corpus(folder / "sources", files=1_000, words=1_000, seed=5)
-    db = folder / "million.db"
-    project = open_project(db)
-    sources.import_files(project, files, coder="gen")
-    project.close()
-    spans = sorted((f.stem, len(f.read_text(encoding="utf-8"))) for f in files)
-    write_codings_csv(folder / "codings.csv", spans, 1_000_000, codebook_paths())
-    cli("--db", str(db), "code", "import", str(folder / "codings.csv"))
-    return db
+    return coded_corpus(tmp_path_factory.mktemp("million"), 1_000, 1_000, 1_000_000, seed=5)
 
 
 def test_launch_on_a_million_codings(benchmark, million: Path) -> None:
@@ -190,19 +178,7 @@ def test_launch_on_a_million_codings(benchmark, million: Path) -> None:
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """100 sources of 5,000 words with 23,000 codings: some 230 on each."""
-    from .generate import codebook_paths, write_codings_csv, write_corpus
-    from .runner import cli
-
-    folder = tmp_path_factory.mktemp("day")
-    files = write_corpus(folder / "sources", files=100, words=5_000, seed=11)
-    db = folder / "day.db"
-    project = open_project(db)
-    sources.import_files(project, files, coder="gen")
-    project.close()
-    spans = sorted((f.stem, len(f.read_text(encoding="utf-8"))) for f in files)
-    write_codings_csv(folder / "codings.csv", spans, 23_000, codebook_paths())
-    cli("--db", str(db), "code", "import", str(folder / "codings.csv"))
-    return db
+    return coded_corpus(tmp_path_factory.mktemp("day"), 100, 5_000, 23_000, seed=11)
 
 
 def test_the_first_source_opened_paints_within_100_ms(

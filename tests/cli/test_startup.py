@@ -149,20 +149,18 @@ def test_the_console_script_exits_with_the_commands_code_and_its_whole_output(
     project_dir: Path,
 ) -> None:
     """The quick exit still flushes what was written and returns the exit code."""
-    shown = subprocess.run(
-        [sys.executable, "-m", "cen_themes", "show", "su01"],
-        cwd=project_dir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CEN_THEMES_DB": str(project_dir / "study.db")},
-    )
+
+    def show(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "cen_themes", "show", name],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CEN_THEMES_DB": str(project_dir / "study.db")},
+        )
+
+    shown = show("su01")
     assert (shown.returncode, shown.stdout) == (0, "I: How was it?\nP: It was a long wait.\n")
-    missing = subprocess.run(
-        [sys.executable, "-m", "cen_themes", "show", "su99"],
-        cwd=project_dir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CEN_THEMES_DB": str(project_dir / "study.db")},
-    )
+    missing = show("su99")
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: no source named 'su99'")
