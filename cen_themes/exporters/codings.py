@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from datetime import UTC, datetime
 from html import escape
@@ -23,6 +22,7 @@ from typing import IO
 
 from cen_themes.exporters.files import atomic_stream, check_target
 from cen_themes.exporters.tables import as_number
+from cen_themes.exporters.text import xml_safe
 from cen_themes.results import CodingTable
 
 CODINGS_FORMATS = (".csv", ".xlsx")
@@ -133,14 +133,13 @@ def _xlsx(table: CodingTable, stream: IO[bytes]) -> None:
         )
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EPOCH = datetime(1899, 12, 30)  # day 0 of a workbook's dates (as Excel counts them)
 
 
 def _text(value: str) -> str:
     """An inline string's content: characters XML cannot hold dropped, escaped, cut to
     what a cell holds."""
-    value = _NOT_XML.sub("", value)
+    value = xml_safe(value)
     if len(value) > MAX_CELL_TEXT:
         value = value[: MAX_CELL_TEXT - 1] + "…"
     return f'<t xml:space="preserve">{escape(value, quote=False)}</t>'

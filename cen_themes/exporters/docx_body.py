@@ -26,7 +26,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, RGBColor
 from docx.text.run import Run
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from cen_themes.exporters.text import xml_safe
+
 _BREAKS = re.compile("([\t\r\n])")  # a tab, or a line break (python-docx's reading)
 _R, _T, _TAB, _BR = (qn(tag) for tag in ("w:r", "w:t", "w:tab", "w:br"))
 _SPACE = qn("xml:space")
@@ -34,7 +35,7 @@ _SPACE = qn("xml:space")
 
 def clean(text: str) -> str:
     """``text`` without the control characters XML cannot hold."""
-    return _NOT_XML.sub("", text)
+    return xml_safe(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from cen_themes.exporters.files import atomic_stream, check_target
+from cen_themes.exporters.text import xml_safe
 from cen_themes.results.refi import (
     RefiOut,
     RefiOutCode,
@@ -35,7 +36,6 @@ T = TypeVar("T")
 FLUSH_AT = 1 << 18  # characters gathered before they are encoded and written
 
 # XML 1.0 has no place for most control characters, nor for U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ATTRIBUTE = str.maketrans(
     {
         "&": "&amp;",
@@ -52,11 +52,11 @@ _RGB = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 
 
 def attribute(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_ATTRIBUTE)
+    return xml_safe(value, "\ufffd").translate(_ATTRIBUTE)
 
 
 def text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_TEXT)
+    return xml_safe(value, "\ufffd").translate(_TEXT)
 
 
 class _Times:

@@ -11,6 +11,16 @@ _MD_LINE_MARKER = re.compile(r"^([ \t]*)([#>+\-=])", re.MULTILINE)
 _MD_LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 
 
+# What XML 1.0 cannot hold (controls other than tab and line breaks, the two
+# non-characters) and what UTF-8 cannot encode (a lone surrogate).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str, replacement: str = "") -> str:
+    """``text`` with every character an XML file cannot hold replaced (dropped)."""
+    return _NOT_XML.sub(replacement, text)
+
+
 def md_text(text: str) -> str:
     """``text`` with Markdown's inline syntax and raw HTML escaped by backslashes, and
     line starts that would open a heading, quote or list escaped too."""
