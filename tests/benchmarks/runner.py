@@ -37,8 +37,9 @@ def peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 atexit.register(lambda: sys.stderr.write(f"\\nPEAK_KB={peak_kb()}\\n"))
-from cen_themes.cli import main
-main(sys.argv[1:])
+from cen_themes.cli import run  # the console script's own entry point and exit
+sys.argv = ["cen-themes", *sys.argv[1:]]
+run()
 """
 _peaks: dict[str, float] = {}
 _total_peaks: dict[str, float] = {}

@@ -94,11 +94,23 @@ class ReaderScreen(WorkbenchScreen):
         if self.selection_end is not None:
             area.move_cursor(area.lines.location(self.selection_end), select=True, center=True)
 
+    def _centre(self) -> None:
+        """:meth:`place_cursor` again now that the text area has its height, unless
+        the passage is already where that would put it (a source opened at its start):
+        placing it again would paint the whole screen a second time for nothing."""
+        area = self.text_area
+        end = self.cursor if self.selection_end is None else self.selection_end
+        row, _column = area.lines.location(end)
+        height = area.scrollable_content_region.height
+        wanted = max(0, min(row - height // 2, area.max_scroll_y))
+        if area.scroll_offset.y != wanted or row >= area.scroll_offset.y + height:
+            self.place_cursor()
+
     def on_mount(self) -> None:
         self.place_cursor()
         # Before the first layout the text area has no height to centre in: once it
         # has, the passage opened at goes to the middle of the screen, not its foot.
-        self.call_after_refresh(self.place_cursor)
+        self.call_after_refresh(self._centre)
         self.text_area.focus()
         self.reload()
         # A long transcript is hundreds of thousands of objects (its lines, sentences,
