@@ -229,6 +229,7 @@ def load_commands(*names: str) -> None:
             for module in COMMANDS[name][0]:
                 importlib.import_module(f"cen_themes.cli.{module}")
     finally:
+        gc.freeze()  # what the imports made lives as long as the process: never scanned
         if collecting:
             gc.enable()
 
