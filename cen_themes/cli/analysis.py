@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from cen_themes.cli.app import State, cli, emit_json, note, pass_state, write_stdout
+from cen_themes.cli.app import (
+    EXPORTS,
+    LazyGroup,
+    State,
+    cli,
+    emit_json,
+    note,
+    pass_state,
+    write_stdout,
+)
 from cen_themes.cli.codes import CODER_HELP
 from cen_themes.cli.tables import text_table
 from cen_themes.services import analysis, exports, history
@@ -59,7 +68,7 @@ def excerpts(
     write_stdout("\n".join(out) + "\n")
 
 
-@cli.group()
+@cli.group(cls=LazyGroup, table=EXPORTS)
 def export() -> None:
     """Write the matrix, the quotes report, the codebook or the project to a file."""
 

@@ -123,7 +123,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "excerpts": (("analysis",), "Excerpts with their text, by code, theme, source or coder."),
     "export": (
-        ("analysis", "synthesis", "cerqual"),
+        ("analysis",),
         "Write the matrix, the quotes report, the codebook or the project to a file.",
     ),
     "import": (
@@ -173,15 +173,62 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# The same for the subcommands of ``export``, which three modules define.
+EXPORTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "characteristics": (
+        ("synthesis",),
+        "The characteristics of the included studies: one row per source, its "
+        "attributes as columns.",
+    ),
+    "codebook": (("analysis",), "The codebook with descriptions, colours, counts and themes."),
+    "cooccurrence": (("analysis",), "Code-by-code (or theme-by-theme) co-occurrence."),
+    "evidence-map": (
+        ("synthesis",),
+        "Sources counted per pair of values of two attributes (design by country), with totals.",
+    ),
+    "evidence-profile": (
+        ("cerqual",),
+        "The GRADE-CERQual evidence profile: each assessed finding with its studies, the "
+        "four components (level and why) and the overall assessment.",
+    ),
+    "excerpts": (
+        ("analysis",),
+        "One row per coding (source, start, end, text, code, coder, memo, when, and the "
+        "source's attributes), for R, Excel or SPSS.",
+    ),
+    "matrix": (("analysis",), "The theme-by-source (or code-by-source) matrix."),
+    "qdpx": (
+        ("analysis",),
+        "The whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder.",
+    ),
+    "quotes": (
+        ("analysis",),
+        "A report per theme and subtheme: its codes and illustrative excerpts.",
+    ),
+    "soqf": (
+        ("cerqual",),
+        "The GRADE-CERQual Summary of Qualitative Findings table: each assessed finding, "
+        "its confidence, the explanation and the contributing studies.",
+    ),
+}
+
+
 class LazyGroup(click.Group):
-    """The program's group: a command's module is imported when the command is named."""
+    """A group whose commands' modules are imported when a command is named: ``table``
+    says, for each command, the modules that define it and its short help."""
+
+    def __init__(
+        self, *args: Any, table: dict[str, tuple[tuple[str, ...], str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = table
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(self.commands) | set(COMMANDS))
+        return sorted(set(self.commands) | set(self.table))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            load_commands(cmd_name)
+        if cmd_name not in self.commands and cmd_name in self.table:
+            _import(self.table[cmd_name][0])
         return self.commands.get(cmd_name)
 
     def resolve_command(
@@ -199,8 +246,8 @@ class LazyGroup(click.Group):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = [
-            (name, _shortened(COMMANDS[name][1], limit))
-            if name in COMMANDS
+            (name, _shortened(self.table[name][1], limit))
+            if name in self.table
             else (name, self.commands[name].get_short_help_str(limit))
             for name in names
         ]
@@ -218,16 +265,20 @@ def _shortened(text: str, limit: int) -> str:
 
 
 def load_commands(*names: str) -> None:
-    """Register the named commands (all of them without names) on the group.
+    """Register the named commands (all of them without names) on the group."""
+    _import(tuple(module for name in names or COMMANDS for module in COMMANDS[name][0]))
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    """Import these modules of the command line.
 
     The imports (SQLAlchemy's above all) make many objects and free almost none, so
     the cyclic collector only costs time while they run: it is paused meanwhile."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for name in names or tuple(COMMANDS):
-            for module in COMMANDS[name][0]:
-                importlib.import_module(f"cen_themes.cli.{module}")
+        for module in modules:
+            importlib.import_module(f"cen_themes.cli.{module}")
     finally:
         gc.freeze()  # what the imports made lives as long as the process: never scanned
         if collecting:
@@ -236,6 +287,7 @@ def load_commands(*names: str) -> None:
 
 @click.group(
     cls=LazyGroup,
+    table=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
 )

@@ -99,19 +99,27 @@ def test_a_plain_command_loads_its_own_module_and_nothing_heavy(
     assert code == 0
     assert own in modules
     assert sorted({m.split(".")[0] for m in modules} & set(HEAVY)) == []
-    # the other commands' modules stay unloaded (export's subcommands live in three)
+    # the other commands' modules stay unloaded (and export's other subcommands')
     wanted = {f"cen_themes.cli.{m}" for m in app.COMMANDS[args[0]][0]}
-    others = {f"cen_themes.cli.{m}" for spec in app.COMMANDS.values() for m in spec[0]}
+    tables = [*app.COMMANDS.values(), *app.EXPORTS.values()]
+    others = {f"cen_themes.cli.{m}" for spec in tables for m in spec[0]}
     assert sorted(others & modules - wanted) in ([], ["cen_themes.cli.codes"])
 
 
-def test_the_command_table_is_the_commands(project_dir: Path) -> None:
-    """Every command is in the table, under the module that defines it, with its own
-    short help; and the table names nothing that is not a command."""
+@pytest.mark.parametrize("group", ["cen-themes", "export"])
+def test_the_command_table_is_the_commands(group: str) -> None:
+    """Every command is in its group's table, under the module that defines it, with
+    its own short help; and the table names nothing that is not a command."""
     app.load_commands()
-    assert set(app.cli.commands) == set(app.COMMANDS)
-    for name, command in app.cli.commands.items():
-        modules, short_help = app.COMMANDS[name]
+    import cen_themes.cli.cerqual
+    import cen_themes.cli.synthesis  # noqa: F401  (export's other subcommands)
+
+    command_group = app.cli if group == "cen-themes" else app.cli.commands[group]
+    table = app.COMMANDS if group == "cen-themes" else app.EXPORTS
+    assert isinstance(command_group, app.LazyGroup) and command_group.table is table
+    assert set(command_group.commands) == set(table)
+    for name, command in command_group.commands.items():
+        modules, short_help = table[name]
         assert command.callback is not None
         assert command.callback.__module__ == f"cen_themes.cli.{modules[0]}", name
         assert short_help == command.get_short_help_str(10**6), name
