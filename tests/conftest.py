@@ -487,3 +487,16 @@ async def settle(pilot: Pilot) -> None:
         with contextlib.suppress(WorkerCancelled):
             await worker.wait()
     await pilot.pause()
+
+
+async def warmed_up(app: Any, pilot: Pilot) -> None:
+    """Until the workbench's warm-up after launch has run (its reads included)."""
+    from cen_themes.tui.app import WARM_UP_AFTER_S
+    from cen_themes.tui.screens import style_sheets
+
+    sheet = str(style_sheets()[0])
+    for _ in range(200):
+        if app.stylesheet.has_source(sheet, ""):
+            break
+        await pilot.pause(WARM_UP_AFTER_S / 10)
+    await settle(pilot)

@@ -117,8 +117,9 @@ class CenThemesApp(RunsThreadWork, App[None]):
         self.follow_project()
         self.push_screen(SourcesScreen())
         # What the first screen a user opens would pay for on the key press (its
-        # style sheet parsed, the reader's queries compiled) is paid meanwhile.
-        self.set_timer(WARM_UP_AFTER_S, self.warm_up)
+        # style sheet parsed, the reader's queries compiled) is paid meanwhile, once
+        # the sources are on the screen.
+        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, self.warm_up)
 
     def action_light(self) -> None:
         """Light on a dark theme, dark on a light one (for a terminal with a light

@@ -60,14 +60,12 @@ async def test_the_first_screen_opened_finds_its_style_sheet_parsed(
     from cen_themes.tui.screens import style_sheets
     from cen_themes.tui.screens.reader import ReaderScreen
 
-    from ..conftest import settle
+    from ..conftest import settle, warmed_up
 
     project = coded_project("Interviewer: How was it?\nP01: Long.\n", name="su01", coder="ann")
     app = CenThemesApp(project, "ann")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.pause(0.5)  # the warm-up's moment
-        await settle(pilot)
+        await warmed_up(app, pilot)
         sheets = style_sheets()
         assert len(sheets) >= 10 and all(p.is_file() for p in sheets)
         assert all(app.stylesheet.has_source(str(p), "") for p in sheets)

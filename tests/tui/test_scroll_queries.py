@@ -10,10 +10,10 @@ from sqlalchemy import event
 
 from cen_themes.db import Project
 from cen_themes.services import analysis, coding, sources
-from cen_themes.tui.app import WARM_UP_AFTER_S, CenThemesApp
+from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.reader import ReaderScreen
 from tests.benchmarks.generate import transcript
-from tests.conftest import CodedProject, settle, who
+from tests.conftest import CodedProject, warmed_up, who
 
 NAME = "long"
 
@@ -55,8 +55,7 @@ async def test_scrolling_a_long_coded_source_issues_no_queries(long_coded: Proje
     try:
         app = CenThemesApp(long_coded, who(long_coded, "ann"))
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause(WARM_UP_AFTER_S)  # the launch's own reads, done before
-            await settle(pilot)
+            await warmed_up(app, pilot)  # the launch's own reads, done before
             app.open_reader(NAME)
             await pilot.pause()
             reader = app.screen

@@ -92,7 +92,9 @@ class SourcesScreen(WorkbenchScreen):
             return
         self.show()
         self.workbench.refresh_status()
-        self.count_coded()
+        # counted once the list is on the screen: a large project's count would
+        # otherwise share the processor with drawing it
+        self.call_after_refresh(self.count_coded)
 
     def show(self, first: bool = False) -> None:
         """Fill the table with the sources the filter keeps; with ``first``, the first

@@ -105,6 +105,13 @@ class CodedTextArea(TextArea):
         super()._set_document(text, language)
         self.wrapped_document.__class__ = _WrappedText
 
+    def _watch_language(self, language: str | None) -> None:
+        """Plain text, always: the document built from the text when the widget was
+        made stands. (Textual builds it again when it first sets the language, every
+        line of a long transcript read a second time on the way to the screen.)"""
+        if language is not None:
+            super()._watch_language(language)
+
     def _rewrap_and_refresh_virtual_size(self) -> None:
         wrapped = self.wrapped_document
         if wrapped._width != self.wrap_width or wrapped._tab_width != self.indent_width:
