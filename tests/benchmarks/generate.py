@@ -96,3 +96,30 @@ def coded_corpus(folder: Path, files: int, words: int, codings: int, seed: int) 
     write_codings_csv(folder / "codings.csv", spans, codings, codebook_paths())
     cli("--db", str(db), "code", "import", str(folder / "codings.csv"))
     return db
+
+
+LONG_WORDS, LONG_SPANS, LONG_CODES = 200_000, 2_000, 20
+COLOURS = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0")
+
+
+def long_coded_transcript(folder: Path) -> tuple[Path, str]:
+    """A project in ``folder`` of one 200,000-word interview, ``long_interview``, with
+    2,000 spans coded by 20 coloured codes: its path, and the interview's text."""
+    from cen_themes.db import open_project
+    from cen_themes.services import codebook, coding, sources
+
+    text = transcript(random.Random(13), LONG_WORDS, "P001")
+    path = folder / "long_interview.txt"
+    path.write_text(text, encoding="utf-8")
+    db = folder / "tui.db"
+    project = open_project(db)
+    assert not sources.import_files(project, [path], coder="gen").failed
+    rng = random.Random(17)
+    for c in range(LONG_CODES):
+        code = f"Code {c:02d}"
+        starts = [rng.randrange(len(text) - 300) for _ in range(LONG_SPANS // LONG_CODES)]
+        spans = [("long_interview", s, s + rng.randint(10, 300)) for s in starts]
+        coding.apply_code_spans(project, spans, code, coder="gen")
+        codebook.colour_code(project, code, COLOURS[c % len(COLOURS)], coder="gen")
+    project.close()
+    return db, text

@@ -27,7 +27,6 @@ Run: pytest tests/benchmarks/test_bench_terminal.py --benchmark-enable -s
 from __future__ import annotations
 
 import os
-import random
 import shlex
 import shutil
 import statistics
@@ -39,15 +38,11 @@ from pathlib import Path
 
 import pytest
 
-from cen_themes.db import open_project
-from cen_themes.services import codebook, coding, sources
-
-from .generate import coded_corpus, transcript
+from .generate import LONG_SPANS, LONG_WORDS, coded_corpus, long_coded_transcript
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-WORDS, SPANS, CODES = 200_000, 2_000, 20
-COLOURS = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0")
+WORDS, SPANS = LONG_WORDS, LONG_SPANS
 WIDTH, HEIGHT = 100, 30
 ROUNDS = 5
 TARGET_S = 1.0
@@ -58,21 +53,7 @@ POLL_S = 0.005  # each capture is a tmux client process: polling faster takes CP
 def big(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One 200,000-word interview with 2,000 spans coded by 20 coloured codes (as in
     test_bench_tui.py), and a phrase from its first turn to look for on screen."""
-    folder = tmp_path_factory.mktemp("terminal")
-    text = transcript(random.Random(13), WORDS, "P001")
-    path = folder / "long_interview.txt"
-    path.write_text(text, encoding="utf-8")
-    db = folder / "tui.db"
-    project = open_project(db)
-    assert not sources.import_files(project, [path], coder="gen").failed
-    rng = random.Random(17)
-    for c in range(CODES):
-        code = f"Code {c:02d}"
-        starts = [rng.randrange(len(text) - 300) for _ in range(SPANS // CODES)]
-        spans = [("long_interview", s, s + rng.randint(10, 300)) for s in starts]
-        coding.apply_code_spans(project, spans, code, coder="gen")
-        codebook.colour_code(project, code, COLOURS[c % len(COLOURS)], coder="gen")
-    project.close()
+    db, text = long_coded_transcript(tmp_path_factory.mktemp("terminal"))
     first_turn = next(line for line in text.splitlines() if line.startswith("Interviewer: "))
     phrase = " ".join(first_turn.split(": ", 1)[1].split()[:5])
     return {"db": db, "name": "long_interview", "phrase": phrase}

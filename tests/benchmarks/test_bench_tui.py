@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import statistics
 import subprocess
 import sys
@@ -39,36 +38,20 @@ from textual.strip import Strip
 from textual.widgets import DataTable, TextArea
 
 from cen_themes.db import open_project
-from cen_themes.services import codebook, coding, sources
 from cen_themes.tui.app import CenThemesApp
 from cen_themes.tui.screens.reader import ReaderScreen
 from cen_themes.tui.widgets.coded_text import CodedTextArea
 
-from .generate import coded_corpus, transcript
+from .generate import LONG_SPANS, LONG_WORDS, coded_corpus, long_coded_transcript
 
-WORDS, SPANS, CODES = 200_000, 2_000, 20
+WORDS, SPANS = LONG_WORDS, LONG_SPANS
 SIZE = (120, 40)
-COLOURS = ("#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0")
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One 200,000-word interview with 2,000 spans coded by 20 coloured codes."""
-    folder = tmp_path_factory.mktemp("tui")
-    text = transcript(random.Random(13), WORDS, "P001")
-    path = folder / "long_interview.txt"
-    path.write_text(text, encoding="utf-8")
-    db = folder / "tui.db"
-    project = open_project(db)
-    assert not sources.import_files(project, [path], coder="gen").failed
-    rng = random.Random(17)
-    for c in range(CODES):
-        code = f"Code {c:02d}"
-        starts = [rng.randrange(len(text) - 300) for _ in range(SPANS // CODES)]
-        spans = [("long_interview", s, s + rng.randint(10, 300)) for s in starts]
-        coding.apply_code_spans(project, spans, code, coder="gen")
-        codebook.colour_code(project, code, COLOURS[c % len(COLOURS)], coder="gen")
-    project.close()
+    db, text = long_coded_transcript(tmp_path_factory.mktemp("tui"))
     assert len(text.split()) >= WORDS
     return db
 
