@@ -770,7 +770,8 @@ def pg_url() -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
     shared = make_url(PG_URL)
-    own = f"{shared.database}_kill"[:63]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # test processes: one each
+    own = f"{shared.database}_kill_{worker}"[:63]
     admin = create_engine(shared.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -2,8 +2,8 @@
 
 Each test empties its database (drops schema public), so these tests get one of their
 own beside the shared test database, never the shared one: CEN_THEMES_TEST_LIVE_PG_URL
-names it, else it is the database of CEN_THEMES_TEST_PG_URL with ``_live`` added to its
-name, made on first use.
+names it, else it is the database of CEN_THEMES_TEST_PG_URL with ``_live`` and the test
+process's name (tests run in several at once) added to its name, made on first use.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def server_url() -> str:
     if not shared:
         pytest.skip(f"{SHARED_URL_VAR} (or {OWN_URL_VAR}) not set: no PostgreSQL server")
     url = make_url(shared)
-    name = f"{url.database}_live"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # two must not share one
+    name = f"{url.database}_live_{worker}"
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
