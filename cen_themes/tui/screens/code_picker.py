@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from cen_themes.results import CodeInfo
 from cen_themes.tui.picker_model import Choice, choices_for
+from cen_themes.tui.screens.dialogs import MovesInList
 from cen_themes.tui.widgets.coded_text import shade
 
 
@@ -26,7 +27,7 @@ def _prompt(choice: Choice) -> Text:
     return Text.assemble(("  ", shade(choice.colour)), " ", choice.code)
 
 
-class CodePicker(ModalScreen[str | None]):
+class CodePicker(MovesInList, ModalScreen[str | None]):
     """Dismisses with the code path to apply, or ``None`` when cancelled."""
 
     CSS_PATH = "code_picker.tcss"
@@ -89,13 +90,6 @@ class CodePicker(ModalScreen[str | None]):
     def highlighted(self) -> Choice | None:
         index = self.query_one(OptionList).highlighted
         return self.choices[index] if index is not None else None
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         choice = self.highlighted

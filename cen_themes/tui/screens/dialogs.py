@@ -177,7 +177,19 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ChooseOne(ModalScreen[Value | None], Generic[Value]):
+class MovesInList:
+    """A dialog whose typing goes to an input while up and down (its ``move`` action,
+    ``step`` +1 or -1) move the highlight in its one option list."""
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)  # type: ignore[attr-defined]
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+
+class ChooseOne(MovesInList, ModalScreen[Value | None], Generic[Value]):
     """Offers labelled choices; dismisses with the chosen value, or ``None`` on Escape.
     With ``filtered``, an input above the list keeps the choices that hold every word
     typed (any case); up and down move in the list and Enter chooses, while typing."""
@@ -227,13 +239,6 @@ class ChooseOne(ModalScreen[Value | None], Generic[Value]):
         index = self.query_one(OptionList).highlighted
         if index is not None:
             self.dismiss(self.values[self.shown[index]])
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
