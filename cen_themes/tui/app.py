@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -110,21 +111,18 @@ class CenThemesApp(RunsThreadWork, App[None]):
         self.live: live.Following | None = None
         # Set while a ChangedElsewhere is on its way: a burst of changes is one reload.
         self._change_posted = threading.Event()
+        self._warming = False  # the warm-up after launch is on its way or done
 
     def on_mount(self) -> None:
         if light_theme():
             self.theme = LIGHT
         self.follow_project()
         self.push_screen(SourcesScreen())
-        # What the first screen a user opens would pay for on the key press (its
-        # style sheet parsed, the reader's queries compiled) is paid meanwhile, once
-        # the sources are on the screen.
-        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, self.warm_up)
 
     def action_light(self) -> None:
         """Light on a dark theme, dark on a light one (for a terminal with a light
         background, or a bright room)."""
-        self.theme = DARK if self.current_theme.dark is False else LIGHT
+        self.theme = LIGHT if self.current_theme.dark else DARK
 
     def on_unmount(self) -> None:
         if self.live is not None:
@@ -174,10 +172,19 @@ class CenThemesApp(RunsThreadWork, App[None]):
             f"  ·  {_count(n_codes, 'code')}"
         )
 
-    def warm_up(self) -> None:
-        """Parse the style sheets of every screen and dialog now, in one pass (Textual
-        reads a screen's the first time it opens it, and parses every sheet again
-        then), and run the reader's reads once in a worker, so that SQLAlchemy has
+    def warm_up_soon(self, source: str | None) -> None:
+        """Once, a moment after the first screen is drawn (while the user reads it):
+        :meth:`warm_up` with the source the user is likeliest to open first."""
+        if self._warming:
+            return
+        self._warming = True
+        self.call_after_refresh(self.set_timer, WARM_UP_AFTER_S, partial(self.warm_up, source))
+
+    def warm_up(self, source: str | None) -> None:
+        """What the first screen a user opens would pay for on the key press, paid now:
+        the style sheets of every screen and dialog parsed in one pass (Textual reads a
+        screen's the first time it opens it, and parses every sheet again then), and
+        the reader's reads of ``source`` run once in a worker, so that SQLAlchemy has
         compiled them: opening the first source costs what opening the second does."""
         from cen_themes.tui import screens
 
@@ -189,15 +196,15 @@ class CenThemesApp(RunsThreadWork, App[None]):
         if update:
             self.stylesheet.reparse()
             self.stylesheet.update(self)
+        if source is None:
+            return
         project = self.project
 
         def read_one() -> None:
             try:
-                found = sources.list_sources(project)
-                if found:
-                    sources.get_source(project, found[0].name)
-                    sources.source_excerpts(project, found[0].name)
-                    codebook.list_codes(project, usage=False)
+                sources.get_source(project, source)
+                sources.source_excerpts(project, source)
+                codebook.list_codes(project, usage=False)
             except CenThemesError:
                 pass  # the project's trouble is told when the user opens something
 

@@ -95,6 +95,7 @@ class SourcesScreen(WorkbenchScreen):
         # counted once the list is on the screen: a large project's count would
         # otherwise share the processor with drawing it
         self.call_after_refresh(self.count_coded)
+        self.workbench.warm_up_soon(highlighted_key(self.table))
 
     def show(self, first: bool = False) -> None:
         """Fill the table with the sources the filter keeps; with ``first``, the first
