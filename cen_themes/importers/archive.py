@@ -35,6 +35,8 @@ class Archive:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise ImportFormatError("not a REFI-QDA project: not a zip archive") from None
+        except NotImplementedError as exc:  # a zip of a version this reader does not know
+            raise ImportFormatError(f"cannot be unpacked ({exc})") from None
         except OSError as exc:
             raise ImportFormatError(f"cannot read the file ({exc.strerror or exc})") from None
         members = self._zip.infolist()

@@ -194,6 +194,19 @@ def test_a_truncated_or_foreign_file_is_one_clear_error(tmp_path: Path) -> None:
         read_refi(text)
 
 
+def test_a_zip_of_a_version_the_reader_does_not_know_is_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    """The central directory says a member needs zip 8.4 to unpack (found by fuzzing)."""
+    path = _qdpx(tmp_path, {"project.qde": QDE})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6 : entry + 8] = (84).to_bytes(2, "little")  # version needed to extract
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportFormatError, match="cannot be unpacked"):
+        read_refi(path)
+
+
 def test_too_many_members_or_bytes_are_refused(tmp_path: Path, monkeypatch) -> None:
     from cen_themes.importers import archive
 
